@@ -1,0 +1,114 @@
+"""The landing area: <inbox>/<source>/<period>/<table>.csv|.xlsx.
+
+A local folder and an object-store URL go through the same fsspec code path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import fsspec
+
+from sendboard import periods
+from sendboard.contract import SOURCES
+from sendboard.errors import PeriodIncomplete
+
+FORMATS = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    source: str
+    period: str
+    table: str
+    path: str  # full path or URL understood by the filesystem
+    suffix: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.table}{self.suffix}"
+
+    @property
+    def label(self) -> str:
+        """How messages name the file: source/period/file."""
+        return f"{self.source}/{self.period}/{self.name}"
+
+
+class Inbox:
+    def __init__(self, location: str):
+        self.location = location
+        self.fs, self.root = fsspec.core.url_to_fs(location)
+
+    def _join(self, *parts: str) -> str:
+        return "/".join([self.root.rstrip("/"), *parts])
+
+    def periods(self, source: str) -> list[str]:
+        """Every period folder present for a source, complete or not, in order."""
+        base = self._join(source)
+        if not self.fs.isdir(base):
+            return []
+        found = []
+        for entry in self.fs.ls(base, detail=False):
+            name = entry.rstrip("/").rsplit("/", 1)[-1]
+            if periods.PERIOD_PATTERN.match(name) and self._valid_for(source, name):
+                found.append(name)
+        return sorted(found)
+
+    @staticmethod
+    def _valid_for(source: str, period: str) -> bool:
+        months = SOURCES[source].census_months
+        return not months or periods.parse(period)[1] in months
+
+    def files(self, source: str, period: str) -> dict[str, list[InboxFile]]:
+        """The files present for each table of the source (a table sent twice has two)."""
+        folder = self._join(source, period)
+        present = set()
+        if self.fs.isdir(folder):
+            present = {e.rstrip("/").rsplit("/", 1)[-1] for e in self.fs.ls(folder, detail=False)}
+        found: dict[str, list[InboxFile]] = {}
+        for table in SOURCES[source].tables:
+            for suffix in FORMATS:
+                # exports.md: names are the table names; accept any case of the suffix
+                for name in present:
+                    if name.lower() == f"{table.name}{suffix}":
+                        found.setdefault(table.name, []).append(
+                            InboxFile(source, period, table.name, self._join(source, period, name), suffix))
+        return found
+
+    def missing_tables(self, source: str, period: str) -> list[str]:
+        present = self.files(source, period)
+        return [t.name for t in SOURCES[source].tables if t.name not in present]
+
+    def is_complete(self, source: str, period: str) -> bool:
+        return not self.missing_tables(source, period)
+
+    def complete_periods(self, source: str) -> list[str]:
+        return [p for p in self.periods(source) if self.is_complete(source, p)]
+
+    def require_complete(self, source: str, period: str) -> dict[str, list[InboxFile]]:
+        missing = self.missing_tables(source, period)
+        if missing:
+            raise PeriodIncomplete(
+                f"{source} {period} is incomplete in {self.location}: waiting for {', '.join(missing)}")
+        return self.files(source, period)
+
+    def read_bytes(self, file: InboxFile) -> bytes:
+        with self.fs.open(file.path, "rb") as handle:
+            return handle.read()
+
+    @contextlib.contextmanager
+    def local_copy(self, file: InboxFile) -> Iterator[Path]:
+        """A local path to read the file from; object-store files are fetched to a temporary folder."""
+        if self.fs.protocol in ("file", "local") or "file" in (self.fs.protocol or ()):
+            yield Path(file.path)
+            return
+        with tempfile.TemporaryDirectory(prefix="sendboard-fetch-") as tmp:
+            target = Path(tmp) / file.name
+            with self.fs.open(file.path, "rb") as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            yield target

@@ -1,0 +1,224 @@
+"""Land one source period: read, check, pseudonymise, write Parquet, or quarantine.
+
+A period lands whole or not at all. Its landing is
+  <home>/raw/<source>/period=<YYYY-MM>/<table>.parquet   valid rows, pseudonymised
+  <home>/raw/<source>/period=<YYYY-MM>/row_errors.parquet rows left out: table, row, rule, column
+  <home>/raw/<source>/period=<YYYY-MM>/manifest.json      checksums, counts, loaded_at
+written to a hidden folder first and renamed into place, so dbt never reads
+half a period. Landing unchanged files again with the same key changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from sendboard import periods, pseudonymise
+from sendboard.config import key_fingerprint
+from sendboard.contract import IDENTIFIER_KINDS, SOURCES
+from sendboard.errors import FileRejected, PeriodRejected, Problem
+from sendboard.inbox import Inbox, InboxFile
+from sendboard.readers import read_file
+from sendboard.rules import CheckedTable, check_table
+
+log = logging.getLogger(__name__)
+
+# Bump when the landed layout or the rules change, so unchanged files are landed again.
+LANDING_VERSION = 1
+REPORT_ROWS = 100  # row numbers listed per rule in a manifest or report; all of them are in row_errors.parquet
+
+
+@dataclass
+class LandingResult:
+    source: str
+    period: str
+    status: str  # "landed" or "unchanged"
+    manifest: dict
+    folder: Path
+
+
+def raw_folder(home: Path, source: str, period: str) -> Path:
+    return home / "raw" / source / f"period={period}"
+
+
+def quarantine_folder(home: Path, source: str, period: str) -> Path:
+    return home / "quarantine" / source / period
+
+
+def _sha256(inbox: Inbox, file: InboxFile) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with inbox.fs.open(file.path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _landed_select(checked: CheckedTable, loaded_at: datetime) -> str:
+    columns = []
+    for column in checked.table.columns:
+        if column.kind in IDENTIFIER_KINDS:
+            columns.append(f"{pseudonymise.sql(f't_{column.name}')} as {column.landed_name}")
+        elif column.name == "date_of_birth":
+            columns.append(f"date_trunc('month', {column.name})::date as {column.landed_name}")
+        else:
+            columns.append(f"{column.name}")
+    return (f"select {', '.join(columns)}, _row as source_row, TIMESTAMPTZ '{loaded_at.isoformat()}' as _loaded_at "
+            f"from {checked.checked_relation} c where not exists "
+            f"(select 1 from {checked.violations_relation} v where v._row = c._row) order by _row")
+
+
+def _left_out_summary(checked: CheckedTable) -> list[dict]:
+    return [{"rule": rule, "column": column, "rows": len(rows), "row_numbers": rows[:REPORT_ROWS]}
+            for (rule, column), rows in checked.violations.items()]
+
+
+def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) -> LandingResult:
+    """Land a complete period, or raise PeriodRejected after quarantining every rejected file."""
+    spec = SOURCES[source]
+    files = inbox.require_complete(source, period)
+    fingerprint = key_fingerprint(key)
+    checksums = {t: [_sha256(inbox, f) for f in fs] for t, fs in files.items()}
+    target = raw_folder(home, source, period)
+
+    previous = _read_manifest(target)
+    if previous and previous.get("landing_version") == LANDING_VERSION \
+            and previous.get("key_fingerprint") == fingerprint \
+            and {t: v["sha256"] for t, v in previous["tables"].items()} == \
+            {t: c[0][0] for t, c in checksums.items() if len(c) == 1}:
+        log.info("%s %s: files unchanged since %s, nothing to land", source, period, previous["loaded_at"])
+        return LandingResult(source, period, "unchanged", previous, target)
+
+    period_end = periods.last_day(period)
+    loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
+    con = duckdb.connect()
+    try:
+        pseudonymise.install_key(con, key)
+        rejections: list[tuple[InboxFile, FileRejected]] = []
+        checked_tables: dict[str, tuple[InboxFile, CheckedTable, list[str], str | None]] = {}
+        for table in spec.tables:
+            table_files = files[table.name]
+            try:
+                if len(table_files) > 1:
+                    raise FileRejected(table_files[0].label.rsplit(".", 1)[0] + ".*", [Problem(
+                        "sent_twice", f"the table is sent as both {' and '.join(f.name for f in table_files)}; "
+                        "send one")])
+                file = table_files[0]
+                parent = table.parent[1] if table.parent else None
+                parent_relation = f"checked_{parent}" if parent in checked_tables else None
+                with inbox.local_copy(file) as local:
+                    raw = read_file(con, local, file.suffix, table, file.label)
+                checked = check_table(con, raw.relation, raw.columns, table, period_end, file.label,
+                                      parent_relation)
+                checked_tables[table.name] = (file, checked, raw.ignored_columns, raw.encoding)
+            except FileRejected as rejected:
+                log.error("%s", rejected)
+                for table_file in table_files:
+                    rejections.append((table_file, rejected))
+        if rejections:
+            quarantine = quarantine_folder(home, source, period)
+            for table_file, rejected in rejections:
+                _quarantine(inbox, table_file, rejected, quarantine)
+            unique = list({id(r): r for _, r in rejections}.values())
+            raise PeriodRejected(source, period, unique, str(quarantine))
+
+        staging = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+        staging.mkdir(parents=True)
+        try:
+            manifest = {
+                "source": source, "period": period, "status": "landed",
+                "loaded_at": loaded_at.isoformat(), "landing_version": LANDING_VERSION,
+                "key_fingerprint": fingerprint, "inbox": _safe_location(inbox.location), "tables": {},
+            }
+            for name, (file, checked, ignored, encoding) in checked_tables.items():
+                out = staging / f"{name}.parquet"
+                con.execute(f"copy ({_landed_select(checked, loaded_at)}) to '{out}' "
+                            "(format parquet, compression zstd)")
+                sha, size = checksums[name][0]
+                manifest["tables"][name] = {
+                    "file": file.name, "format": file.suffix.lstrip("."), "encoding": encoding,
+                    "sha256": sha, "bytes": size, "rows_read": checked.rows,
+                    "rows_landed": checked.rows - checked.bad_rows, "rows_left_out": checked.bad_rows,
+                    "ignored_columns": ignored, "left_out_by_rule": _left_out_summary(checked),
+                }
+                if ignored:
+                    log.warning("%s: unknown columns ignored: %s", file.label, ", ".join(ignored))
+            errors = " union all ".join(
+                f"select '{n}' as table_name, _row as source_row, rule, column_name from violations_{n}"
+                for n in checked_tables)
+            con.execute(f"copy ({errors} order by table_name, source_row, rule, column_name) "
+                        f"to '{staging / 'row_errors.parquet'}' (format parquet)")
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            _swap_into_place(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        con.close()
+    log.info("%s %s landed: %s", source, period, ", ".join(
+        f"{t} {v['rows_landed']}/{v['rows_read']} rows" for t, v in manifest["tables"].items()))
+    return LandingResult(source, period, "landed", manifest, target)
+
+
+def _safe_location(location: str) -> str:
+    # an object-store URL may carry credentials in its query string
+    return location.split("?", 1)[0]
+
+
+def _read_manifest(folder: Path) -> dict | None:
+    path = folder / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.{uuid.uuid4().hex}.old"
+        target.rename(old)
+    staging.rename(target)
+    if old:
+        shutil.rmtree(old)
+
+
+def _quarantine(inbox: Inbox, file: InboxFile, rejected: FileRejected, folder: Path) -> None:
+    """Copy the file unchanged beside a report naming rule, column and rows (never a value)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = inbox.read_bytes(file)
+    copy = folder / file.name
+    if copy.exists() and copy.read_bytes() != data:
+        # keep the earlier rejected version too: nothing is lost
+        earlier = hashlib.sha256(copy.read_bytes()).hexdigest()[:12]
+        copy.rename(folder / f"{file.table}.{earlier}{file.suffix}")
+    copy.write_bytes(data)
+    report = {
+        "file": file.label, "rejected_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+        "problems": [{"rule": p.rule, "column": p.column, "rows": p.rows, "detail": p.detail}
+                     for p in rejected.problems],
+    }
+    (folder / f"{file.name}.report.json").write_text(json.dumps(report, indent=2))
+    lines = [f"Rejected: {file.label}", f"At: {report['rejected_at']}", "",
+             "The file broke these rules (row numbers as a spreadsheet shows them; the header is row 1):", ""]
+    lines += [f"- {p.describe()}" for p in rejected.problems]
+    lines += ["", "Nothing of this period was landed. Send a corrected file to the same inbox folder;",
+              "the pipeline picks it up on its next run."]
+    (folder / f"{file.name}.report.txt").write_text("\n".join(lines) + "\n")
+
+
+def landed_periods(home: Path, source: str) -> list[str]:
+    base = home / "raw" / source
+    if not base.exists():
+        return []
+    return sorted(p.name.split("=", 1)[1] for p in base.iterdir()
+                  if p.is_dir() and p.name.startswith("period=") and (p / "manifest.json").exists())
+
+
+__all__ = ["land_period", "LandingResult", "raw_folder", "quarantine_folder", "landed_periods"]

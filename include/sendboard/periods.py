@@ -1,0 +1,45 @@
+"""Periods are calendar months written YYYY-MM."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse(period: str) -> tuple[int, int]:
+    match = PERIOD_PATTERN.match(period)
+    if not match:
+        raise ValueError(f"period {period!r} is not YYYY-MM")
+    return int(match.group(1)), int(match.group(2))
+
+
+def first_day(period: str) -> date:
+    year, month = parse(period)
+    return date(year, month, 1)
+
+
+def last_day(period: str) -> date:
+    year, month = parse(period)
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def shift(period: str, months: int) -> str:
+    year, month = parse(period)
+    index = year * 12 + (month - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def span(first: str, last: str) -> list[str]:
+    """Every period from first to last inclusive."""
+    periods, current = [], first
+    while current <= last:
+        periods.append(current)
+        current = shift(current, 1)
+    return periods

@@ -1,0 +1,239 @@
+"""Read an export file into DuckDB as text, exactly as exports.md describes.
+
+CSV (UTF-8 with or without BOM, or Windows-1252; quoted commas and line
+breaks) goes straight into DuckDB's CSV reader; XLSX (first worksheet) is
+streamed with calamine. Either way the result is a DuckDB table of VARCHAR
+columns named by the normalised header, plus `_row`, the row number a
+spreadsheet shows (header = 1). The file rules that concern the file's shape
+are checked here; the row rules are in rules.py.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from sendboard.contract import Table
+from sendboard.errors import FileRejected, Problem
+
+CHUNK = 1 << 20
+XLSX_BATCH_ROWS = 100_000
+
+
+@dataclass
+class RawTable:
+    """What was read: a DuckDB table `relation` with `_row` and the contract's columns present."""
+    relation: str
+    rows: int
+    columns: list[str]
+    ignored_columns: list[str] = field(default_factory=list)
+    encoding: str | None = None
+
+
+def normalise_header(name: object) -> str:
+    return str(name if name is not None else "").replace("\ufeff", "").strip().lower()
+
+
+def _reject(label: str, rule: str, detail: str, column: str | None = None,
+            rows: list[int] | None = None) -> FileRejected:
+    return FileRejected(label, [Problem(rule, detail, column, rows or [])])
+
+
+def _check_header(label: str, header: list[str], table: Table) -> tuple[list[int], list[str]]:
+    """Positions of the contract's columns in the header, and the names ignored."""
+    if not header or all(h == "" for h in header):
+        raise _reject(label, "no_header", "the first row holds no column names")
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header):
+        if name and name in seen:
+            raise _reject(label, "duplicate_column",
+                          f"column {name!r} appears twice in the header (positions {seen[name] + 1} and "
+                          f"{position + 1}) after names are lower-cased and trimmed", column=name, rows=[1])
+        seen[name] = position
+    missing = [c for c in table.required_columns if c not in seen]
+    if missing:
+        raise FileRejected(label, [
+            Problem("missing_required_column", "the header has no such column", column=c, rows=[1])
+            for c in missing])
+    known = {c.name for c in table.columns}
+    return [seen[c.name] for c in table.columns if c.name in seen], [h for h in header if h and h not in known]
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+def _detect_encoding(path: Path) -> str:
+    """utf-8-sig when the bytes are valid UTF-8, else cp1252 (Windows-1252, strict)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as handle:
+        try:
+            while chunk := handle.read(CHUNK):
+                if b"\x00" in chunk:
+                    raise UnicodeDecodeError("utf-8", b"", 0, 1, "NUL byte")
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    return "cp1252"
+
+
+def _transcode_to_utf8(path: Path, encoding: str, target: Path) -> None:
+    with open(path, encoding=encoding, errors="strict", newline="") as src, \
+            open(target, "w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(CHUNK):
+            if "\x00" in chunk:
+                raise UnicodeDecodeError(encoding, b"", 0, 1, "NUL byte")
+            dst.write(chunk)
+
+
+def _first_record(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        return next(reader, [])
+
+
+def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: str) -> RawTable:
+    if path.stat().st_size == 0:
+        raise _reject(label, "empty_file", "the file is 0 bytes")
+    encoding = _detect_encoding(path)
+    with tempfile.TemporaryDirectory(prefix="sendboard-csv-") as tmp:
+        readable = path
+        if encoding != "utf-8-sig":
+            readable = Path(tmp) / "transcoded.csv"
+            try:
+                _transcode_to_utf8(path, encoding, readable)
+            except UnicodeDecodeError:
+                raise _reject(label, "unreadable_file",
+                              "the file is neither UTF-8 nor Windows-1252 text (binary or unknown encoding)")
+        try:
+            header = [normalise_header(h) for h in _first_record(readable)]
+        except csv.Error as exc:
+            raise _reject(label, "unreadable_file", f"the header row cannot be parsed as CSV ({exc})")
+        positions, ignored = _check_header(label, header, table)
+        relation = f"raw_{table.name}"
+        placeholder = {f"c{i}": "VARCHAR" for i in range(len(header))}
+        try:
+            con.execute(
+                f"create or replace temp table {relation}_text as "
+                "select * from read_csv(?, header=true, auto_detect=false, columns=?, delim=',', quote='\"', "
+                "escape='\"', strict_mode=true, null_padding=false, max_line_size=100000000, "
+                "parallel=false, encoding='utf-8')",
+                [str(readable), placeholder])
+        except duckdb.Error as exc:
+            raise _reject(label, "unreadable_file", _csv_error_detail(str(exc)), rows=_csv_error_rows(str(exc)))
+    names = [c.name for c in table.columns if c.name in header]
+    select = ", ".join(f"c{p} as {n}" for p, n in zip(positions, names))
+    # rowid keeps the file's order: the first data row is spreadsheet row 2
+    con.execute(f"create or replace temp table {relation} as "
+                f"select (rowid + 2)::bigint as _row, {select} from {relation}_text")
+    con.execute(f"drop table {relation}_text")
+    rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
+    if rows == 0:
+        raise _reject(label, "no_data_rows", "the file has a header but no data rows; "
+                      "a full snapshot cannot lose its whole history")
+    return RawTable(relation, rows, names, ignored, "utf-8" if encoding == "utf-8-sig" else "windows-1252")
+
+
+def _csv_error_rows(message: str) -> list[int]:
+    match = re.search(r"line (\d+)", message, flags=re.IGNORECASE)
+    return [int(match.group(1))] if match else []
+
+
+def _csv_error_detail(message: str) -> str:
+    # DuckDB's message quotes the offending line, which may hold identifiers: keep only its kind
+    first = message.splitlines()[0] if message else ""
+    if "expected" in message.lower() and "column" in message.lower():
+        return "a row has a different number of fields from the header (check the delimiter and quoting)"
+    if "maximum line size" in message.lower():
+        return "a line is longer than the reader allows"
+    if "unterminated" in message.lower() or "quote" in message.lower():
+        return "a quoted field is not closed"
+    return "the file cannot be parsed as comma-separated values" + (
+        f" ({first.split(':')[0]})" if first else "")
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: str) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    if path.stat().st_size == 0:
+        raise _reject(label, "empty_file", "the file is 0 bytes")
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        first_row = (sheet.start or (0, 0))[0] + 1  # 1-based row of the first used row
+        rows_iter = iter(sheet.iter_rows())
+        header_cells = next(rows_iter, [])
+    except Exception as exc:  # calamine raises several kinds for damaged workbooks
+        raise _reject(label, "unreadable_file", f"the workbook cannot be opened ({type(exc).__name__})")
+    if first_row != 1 and header_cells:
+        raise _reject(label, "no_header", f"row 1 of the first worksheet is empty; the header must be in row 1")
+    header = [normalise_header(h) for h in header_cells]
+    positions, ignored = _check_header(label, header, table)
+    names = [c.name for c in table.columns if c.name in header]
+    schema = pa.schema([("_row", pa.int64())] + [(n, pa.string()) for n in names])
+    relation = f"raw_{table.name}"
+    con.execute(f"create or replace temp table {relation} ("
+                + ", ".join(["_row bigint"] + [f"{n} varchar" for n in names]) + ")")
+    batch: list[list] = [[] for _ in range(len(names) + 1)]
+    total = 0
+    try:
+        for offset, cells in enumerate(rows_iter, start=2):
+            values = [_cell_text(cells[p]) if p < len(cells) else None for p in positions]
+            if all(v is None for v in values) and all(_cell_text(c) is None for c in cells):
+                continue  # an empty row, as spreadsheets often carry at the bottom
+            batch[0].append(offset)
+            for i, v in enumerate(values, start=1):
+                batch[i].append(v)
+            if len(batch[0]) >= XLSX_BATCH_ROWS:
+                total += _flush(con, relation, schema, batch)
+                batch = [[] for _ in range(len(names) + 1)]
+        total += _flush(con, relation, schema, batch)
+    except Exception as exc:
+        raise _reject(label, "unreadable_file", f"the worksheet cannot be read to the end ({type(exc).__name__})")
+    if total == 0:
+        raise _reject(label, "no_data_rows", "the worksheet has a header but no data rows; "
+                      "a full snapshot cannot lose its whole history")
+    return RawTable(relation, total, names, ignored, None)
+
+
+def _flush(con: duckdb.DuckDBPyConnection, relation: str, schema: pa.Schema, batch: list[list]) -> int:
+    if not batch[0]:
+        return 0
+    arrow = pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(batch, schema)], schema=schema)
+    con.register("xlsx_batch", arrow)
+    con.execute(f"insert into {relation} select * from xlsx_batch")
+    con.unregister("xlsx_batch")
+    return len(batch[0])
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: Path, suffix: str, table: Table, label: str) -> RawTable:
+    if suffix.lower() == ".xlsx":
+        return read_xlsx(con, path, table, label)
+    return read_csv(con, path, table, label)
+
+
+__all__ = ["RawTable", "read_file", "read_csv", "read_xlsx", "normalise_header"]
