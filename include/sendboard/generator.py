@@ -58,6 +58,8 @@ SCALES = {
     "county": Scale(100_000, 300, 7_300, 1_700, 12_000, ("RTH", "RNU", "RWX"), True),
     "national": Scale(9_100_000, 21_600, 720_000, 155_000, 300_000,
                       tuple(f"R{c}" for c in ("TH", "NU", "WX", "1A", "X1", "DE", "BQ", "AL", "YJ", "QM")), False),
+    # for tests: the same shapes and formats, small enough to run end to end in seconds
+    "small": Scale(3_000, 24, 220, 60, 400, ("RTH", "RNU"), True),
 }
 
 NEEDS = {"ASD": .33, "SLCN": .21, "SEMH": .15, "MLD": .09, "SPLD": .04, "SLD": .04, "PD": .035, "PMLD": .013,

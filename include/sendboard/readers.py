@@ -143,7 +143,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
 
 
 def _csv_error_rows(message: str) -> list[int]:
-    match = re.search(r"line (\d+)", message, flags=re.IGNORECASE)
+    match = re.search(r"line:?\s*(\d+)", message, flags=re.IGNORECASE)
     return [int(match.group(1))] if match else []
 
 

@@ -51,8 +51,9 @@ def _typed(column: Column) -> str:
 def _nhs_valid(text: str) -> str:
     """Modulus 11: weights 10..2 on the first nine digits; check = (11 - sum mod 11) mod 11; 10 is invalid."""
     total = " + ".join(f"{11 - i}*cast(substr({text}, {i}, 1) as integer)" for i in range(1, 10))
-    return (f"(regexp_full_match({text}, '[0-9]{{10}}') and "
-            f"(11 - ({total}) % 11) % 11 = cast(substr({text}, 10, 1) as integer))")
+    # CASE, not AND: SQL does not short-circuit, and the casts need ten digits
+    return (f"(case when regexp_full_match({text}, '[0-9]{{10}}') "
+            f"then (11 - ({total}) % 11) % 11 = cast(substr({text}, 10, 1) as integer) else false end)")
 
 
 def _column_checks(column: Column) -> list[tuple[str, str]]:

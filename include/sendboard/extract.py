@@ -1,0 +1,88 @@
+"""The work of an extract DAG, one source period at a time. DAG files call these."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from sendboard import config, periods
+from sendboard.contract import SOURCES
+
+log = logging.getLogger(__name__)
+
+
+class DataQualityFailed(Exception):
+    """Landed data broke a Great Expectations suite."""
+
+
+def resolve_period(source: str, requested: str | None, logical_date: datetime | None) -> str:
+    """The period a run works on: the one asked for, else the month before the run's logical date."""
+    if requested:
+        periods.parse(requested)
+        period = requested
+    elif logical_date is not None:
+        period = periods.shift(periods.of(logical_date.date()), -1)
+    else:
+        raise ValueError("no period given and no logical date to derive one from")
+    months = SOURCES[source].census_months
+    if months and periods.parse(period)[1] not in months:
+        raise ValueError(f"{period} is not a census period of {source} (months {months})")
+    return period
+
+
+def period_is_complete(source: str, period: str) -> bool:
+    from sendboard.inbox import Inbox
+
+    inbox = Inbox(config.inbox())
+    missing = inbox.missing_tables(source, period)
+    if missing:
+        log.info("%s %s: waiting for %s in %s", source, period, ", ".join(missing), inbox.location)
+    return not missing
+
+
+def land(source: str, period: str) -> dict:
+    """Land a period; returns a summary for the task log and the Asset event (no identifiers)."""
+    from sendboard.inbox import Inbox
+    from sendboard.landing import land_period
+
+    result = land_period(Inbox(config.inbox()), source, period, config.home(), config.pseudonymisation_key())
+    tables = result.manifest["tables"]
+    summary = {"source": source, "period": period, "status": result.status,
+               "loaded_at": result.manifest["loaded_at"],
+               "rows_read": {t: v["rows_read"] for t, v in tables.items()},
+               "rows_left_out": {t: v["rows_left_out"] for t, v in tables.items()}}
+    for name, table in tables.items():
+        for item in table["left_out_by_rule"]:
+            log.warning("%s/%s/%s: %d row(s) left out by rule %s on column %s (rows %s)", source, period,
+                        table["file"], item["rows"], item["rule"], item["column"],
+                        ", ".join(map(str, item["row_numbers"][:20])))
+    return summary
+
+
+def check_landed(source: str, period: str) -> dict:
+    """Run the raw-layer suites over the landed period; raise DataQualityFailed if any fails."""
+    import pandas as pd
+
+    from sendboard.expectations import load_suite, raw_suite_name, validate_dataframe
+    from sendboard.landing import raw_folder
+
+    home = config.home()
+    folder = raw_folder(home, source, period)
+    results = []
+    for table in SOURCES[source].tables:
+        frame = pd.read_parquet(folder / f"{table.name}.parquet")
+        result = validate_dataframe(load_suite(raw_suite_name(table)), frame)
+        log.info("%s", result.describe())
+        results.append(result)
+    report = {"source": source, "period": period, "checked_at": datetime.utcnow().isoformat(timespec="seconds"),
+              "suites": [r.__dict__ for r in results]}
+    out = Path(home) / "data_quality" / source / period
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "raw_checks.json").write_text(json.dumps(report, indent=2))
+    failed = [r for r in results if not r.success]
+    if failed:
+        raise DataQualityFailed(f"{source} {period}: raw-layer checks failed (report {out / 'raw_checks.json'}):\n"
+                                + "\n".join(r.describe() for r in failed))
+    return {"suites": len(results), "expectations": sum(r.evaluated for r in results)}

@@ -1,0 +1,79 @@
+"""Builds an extract DAG for one source. Only airflow.sdk and light modules are imported
+here so the DAG processor parses every file fast; the work is in sendboard.extract."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, Param, get_current_context, task
+
+from sendboard.assets import LANDED
+
+DEFAULT_ARGS = {
+    "owner": "sendboard-data-engineering",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+}
+
+
+def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
+    asset = LANDED[source]
+    with DAG(
+        dag_id=f"extract_{source}",
+        schedule=schedule,
+        start_date=datetime(2024, 1, 1),
+        catchup=False,
+        max_active_runs=1,  # one period at a time: the landing of a source is written by one run
+        default_args=DEFAULT_ARGS,
+        doc_md=doc_md,
+        tags=["sendboard", "extract", source],
+        params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                                description="YYYY-MM to land; empty = the month before the run date")},
+    ) as dag:
+
+        @task(retries=0)
+        def resolve_period() -> str:
+            from sendboard.extract import resolve_period as resolve
+
+            context = get_current_context()
+            return resolve(source, context["params"].get("period"), context.get("logical_date"))
+
+        @task.sensor(poke_interval=timedelta(minutes=30), timeout=timedelta(days=wait_days), mode="reschedule")
+        def wait_for_complete_period(period: str) -> bool:
+            from sendboard.extract import period_is_complete
+
+            return period_is_complete(source, period)
+
+        @task
+        def land(period: str) -> dict:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from sendboard.errors import ConfigurationError, FileRejected, PeriodRejected
+            from sendboard.extract import land as land_period
+
+            try:
+                return land_period(source, period)
+            except (PeriodRejected, FileRejected, ConfigurationError) as bad:
+                # bad data or configuration: retrying cannot help, fail now with the reason
+                raise AirflowFailException(str(bad)) from bad
+
+        @task(outlets=[asset])
+        def check_landed(period: str, landing: dict) -> dict:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from sendboard.extract import DataQualityFailed, check_landed as check
+
+            try:
+                checks = check(source, period)
+            except DataQualityFailed as failed:
+                raise AirflowFailException(str(failed)) from failed
+            get_current_context()["outlet_events"][asset].extra = {
+                "period": period, "status": landing["status"], "loaded_at": landing["loaded_at"]}
+            return {**landing, "checks": checks}
+
+        period = resolve_period()
+        landing = land(period)
+        wait_for_complete_period(period) >> landing
+        check_landed(period, landing)
+    return dag

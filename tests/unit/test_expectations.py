@@ -1,0 +1,42 @@
+"""The raw-layer suites under expectations/ match the contract, and catch what they are for."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sendboard.contract import SOURCES
+from sendboard.expectations import load_suite, raw_suite, raw_suite_name, validate_dataframe
+from sendboard.pseudonymise import pseudonym
+
+
+def test_committed_suites_are_the_ones_the_contract_gives():
+    # regenerate with: .venv/bin/python -m sendboard.expectations --write
+    for source in SOURCES.values():
+        for table in source.tables:
+            assert load_suite(raw_suite_name(table)) == raw_suite(table), raw_suite_name(table)
+
+
+def referrals_frame(key: bytes, nhs_values: list[str]) -> pd.DataFrame:
+    n = len(nhs_values)
+    return pd.DataFrame({
+        "referral_id": [f"F{i}" for i in range(n)], "nhs_number_pseudonym": nhs_values,
+        "birth_month": pd.to_datetime(["2015-05-01"] * n).date, "provider_code": ["RTH"] * n,
+        "service": ["SALT"] * n, "priority": ["ROUTINE"] * n,
+        "referral_date": pd.to_datetime(["2025-01-10"] * n).date, "first_contact_date": [None] * n,
+        "removed_date": [None] * n, "source_row": range(2, n + 2), "_loaded_at": pd.Timestamp("2025-04-01", tz="UTC"),
+    })
+
+
+def test_pseudonymised_referrals_pass(key):
+    frame = referrals_frame(key, [pseudonym(key, "9434765919"), pseudonym(key, "4010232137")])
+    result = validate_dataframe(load_suite("raw_health_waiting_lists__referrals"), frame)
+    assert result.success and result.evaluated == 13
+
+
+def test_an_identifier_in_clear_fails_the_suite_and_the_report_shows_no_value(key):
+    frame = referrals_frame(key, [pseudonym(key, "9434765919"), "9434765919"])
+    result = validate_dataframe(load_suite("raw_health_waiting_lists__referrals"), frame)
+    assert not result.success
+    assert result.failed == [{"type": "expect_column_values_to_match_regex", "column": "nhs_number_pseudonym",
+                              "unexpected_count": 1, "exception": False}]
+    assert "9434765919" not in result.describe()

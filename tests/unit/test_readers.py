@@ -1,0 +1,136 @@
+"""The readers on every format quirk of exports.md, and every file rule with the exact error."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from sendboard.contract import SOURCES
+from sendboard.errors import FileRejected
+from sendboard.readers import read_file
+from tests.helpers import NHS_A, NHS_B, REFERRAL_HEADER, csv_bytes, referral, write, write_xlsx
+
+REFERRALS = SOURCES["health_waiting_lists"].table("referrals")
+
+
+def read(path, suffix=".csv"):
+    con = duckdb.connect()
+    raw = read_file(con, path, suffix, REFERRALS, f"health_waiting_lists/2025-03/{path.name}")
+    rows = con.execute(f"select * from {raw.relation} order by _row").fetchall()
+    names = [d[0] for d in con.description]
+    return raw, [dict(zip(names, r)) for r in rows]
+
+
+def rejection(path, suffix=".csv") -> list[tuple]:
+    with pytest.raises(FileRejected) as rejected:
+        read(path, suffix)
+    return [(p.rule, p.column, p.rows) for p in rejected.value.problems]
+
+
+def test_utf8_with_bom_and_quoted_commas_and_line_breaks(tmp_path):
+    data = ("\ufeffreferral_id,nhs_number,date_of_birth,provider_code,service,priority,referral_date\r\n"
+            f'F1,{NHS_A},2015-05-12,"RTH","SALT",ROUTINE,2025-01-10\r\n'
+            f'"F,2",{NHS_B},2015-05-12,"R\nTH",SALT,ROUTINE,2025-01-10\r\n').encode("utf-8")
+    raw, rows = read(write(tmp_path / "referrals.csv", data))
+    assert raw.encoding == "utf-8"
+    assert [r["referral_id"] for r in rows] == ["F1", "F,2"]
+    assert rows[1]["provider_code"] == "R\nTH"
+    assert [r["_row"] for r in rows] == [2, 3]  # records, as a spreadsheet numbers them
+
+
+def test_windows_1252_pound_sign_and_smart_quote(tmp_path):
+    header = REFERRAL_HEADER + ["notes"]
+    rows = [referral("F1", notes="£50 \u2018urgent\u2019 \u2013 see letter")]
+    raw, read_rows = read(write(tmp_path / "referrals.csv", csv_bytes(header, rows, encoding="cp1252")))
+    assert raw.encoding == "windows-1252"
+    assert raw.ignored_columns == ["notes"]
+    assert read_rows[0]["referral_id"] == "F1"
+
+
+def test_headers_match_whatever_the_case_spaces_and_order(tmp_path):
+    data = (" Service ,REFERRAL_ID,nhs_number,Date_Of_Birth,provider_code,priority,referral_date,Extra Col\n"
+            f"SALT,F1,{NHS_A},2015-05-12,RTH,ROUTINE,2025-01-10,x\n").encode()
+    raw, rows = read(write(tmp_path / "referrals.csv", data))
+    assert rows[0]["service"] == "SALT" and rows[0]["referral_id"] == "F1"
+    assert raw.ignored_columns == ["extra col"]
+    # optional columns may be absent; they are then empty
+    assert "first_contact_date" not in raw.columns
+
+
+def test_xlsx_first_sheet_with_excel_dates_and_numbers(tmp_path):
+    path = write_xlsx(tmp_path / "referrals.xlsx", REFERRAL_HEADER,
+                      [["F1", 9434765919, date(2015, 5, 12), "RTH", "SALT", "ROUTINE", datetime(2025, 1, 10),
+                        None, None],
+                       [None] * 9,  # an empty row is skipped, and numbering stays the spreadsheet's
+                       ["F2", "401 023 2137", "12/05/2015", "RTH", "SALT", "URGENT", date(2025, 1, 11), None, None]])
+    raw, rows = read(path, ".xlsx")
+    assert [(r["_row"], r["referral_id"], r["nhs_number"], r["date_of_birth"], r["referral_date"]) for r in rows] == [
+        (2, "F1", "9434765919", "2015-05-12", "2025-01-10"),
+        (4, "F2", "401 023 2137", "12/05/2015", "2025-01-11")]
+
+
+def test_empty_file(tmp_path):
+    assert rejection(write(tmp_path / "referrals.csv", b"")) == [("empty_file", None, [])]
+    assert rejection(write(tmp_path / "referrals.xlsx", b""), ".xlsx") == [("empty_file", None, [])]
+
+
+def test_header_with_no_data_rows(tmp_path):
+    path = write(tmp_path / "referrals.csv", csv_bytes(REFERRAL_HEADER, []))
+    assert rejection(path) == [("no_data_rows", None, [])]
+    assert rejection(write_xlsx(tmp_path / "referrals.xlsx", REFERRAL_HEADER, []), ".xlsx") == [
+        ("no_data_rows", None, [])]
+
+
+def test_no_header(tmp_path):
+    assert rejection(write(tmp_path / "referrals.csv", b"\r\n\r\n")) == [("no_header", None, [])]
+
+
+def test_missing_required_columns_are_each_named(tmp_path):
+    header = [h for h in REFERRAL_HEADER if h not in ("priority", "service")]
+    path = write(tmp_path / "referrals.csv", csv_bytes(header, [referral("F1")]))
+    assert rejection(path) == [("missing_required_column", "service", [1]),
+                               ("missing_required_column", "priority", [1])]
+
+
+def test_two_columns_with_the_same_name_after_normalisation(tmp_path):
+    data = b"referral_id,nhs_number,date_of_birth,provider_code,service,priority,referral_date, Service\n"
+    assert rejection(write(tmp_path / "referrals.csv", data + b"F1,1,2,3,4,5,6,7\n")) == [
+        ("duplicate_column", "service", [1])]
+
+
+def test_binary_junk_named_csv_is_unreadable(tmp_path):
+    path = write(tmp_path / "referrals.csv", bytes(range(256)) * 4)
+    assert rejection(path) == [("unreadable_file", None, [])]
+
+
+def test_wrong_delimiter_reports_the_missing_columns(tmp_path):
+    data = ";".join(REFERRAL_HEADER).encode() + b"\nF1;x;y\n"
+    problems = rejection(write(tmp_path / "referrals.csv", data))
+    assert problems[0] == ("missing_required_column", "referral_id", [1])
+
+
+def test_a_row_with_too_many_fields_names_its_line_but_not_its_values(tmp_path):
+    data = csv_bytes(REFERRAL_HEADER, [referral("F1")]) + f"F2,{NHS_B},2015-05-12,RTH,SALT,ROUTINE,2025-01-10,,,x,y\r\n".encode()
+    path = write(tmp_path / "referrals.csv", data)
+    with pytest.raises(FileRejected) as rejected:
+        read(path)
+    assert rejected.value.problems[0].rule == "unreadable_file"
+    assert rejected.value.problems[0].rows == [3]
+    assert NHS_B not in str(rejected.value)
+
+
+def test_truncated_xlsx_is_unreadable(tmp_path):
+    good = write_xlsx(tmp_path / "whole.xlsx", REFERRAL_HEADER, [["F1"] * 9])
+    path = write(tmp_path / "referrals.xlsx", good.read_bytes()[:300])
+    assert rejection(path, ".xlsx") == [("unreadable_file", None, [])]
+
+
+def test_xlsx_whose_first_sheet_is_empty_has_no_header(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.create_sheet("data").append(REFERRAL_HEADER)  # the header is on the second sheet only
+    workbook.save(tmp_path / "referrals.xlsx")
+    assert rejection(tmp_path / "referrals.xlsx", ".xlsx") == [("no_header", None, [])]
