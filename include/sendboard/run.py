@@ -22,12 +22,14 @@ MONTHLY_SOURCES = ("case_management", "health_waiting_lists")
 
 def _prepare() -> Path:
     config.apply_offline_environment()
+    # decide SENDBOARD_HOME before anything imports Airflow: Airflow reads its environment once
+    os.environ.setdefault("SENDBOARD_HOME", str(config.PROJECT_ROOT / ".sendboard"))
+    airflow_env.apply(Path(os.environ["SENDBOARD_HOME"]))
     if not os.environ.get(f"AIRFLOW_VAR_{config.KEY_VARIABLE.upper()}") and not config.development_mode():
         os.environ["SENDBOARD_DEV_MODE"] = "1"
         print("No pseudonymisation key configured: DEVELOPMENT MODE (a random key is kept under "
               "SENDBOARD_HOME/secrets; set AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY for real data).")
     home = config.home()
-    airflow_env.apply(home)
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     if not os.environ.get("SENDBOARD_INBOX"):
         sample = config.default_inbox()
