@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import duckdb
 
 from sendboard import periods, pseudonymise
 from sendboard.config import key_fingerprint
-from sendboard.contract import IDENTIFIER_KINDS, SOURCES
+from sendboard.contract import DATE, FLAG, IDENTIFIER_KINDS, INTEGER, SOURCES
 from sendboard.errors import FileRejected, PeriodRejected, Problem
 from sendboard.inbox import Inbox, InboxFile
 from sendboard.readers import read_file
@@ -211,6 +212,28 @@ def _quarantine(inbox: Inbox, file: InboxFile, rejected: FileRejected, folder: P
     lines += ["", "Nothing of this period was landed. Send a corrected file to the same inbox folder;",
               "the pipeline picks it up on its next run."]
     (folder / f"{file.name}.report.txt").write_text("\n".join(lines) + "\n")
+
+
+_DUCKDB_TYPES = {DATE: "date", FLAG: "boolean", INTEGER: "bigint"}
+
+
+def write_schema_files(home: Path) -> None:
+    """A zero-row Parquet file per table under raw/<source>/_schema/, so the dbt sources always
+    have their columns and types, even before the first period of a source lands."""
+    con = duckdb.connect()
+    try:
+        for source in SOURCES.values():
+            folder = home / "raw" / source.name / "_schema"
+            folder.mkdir(parents=True, exist_ok=True)
+            for table in source.tables:
+                columns = [f"null::{_DUCKDB_TYPES.get(c.kind, 'varchar')} as {c.landed_name}" for c in table.columns]
+                columns += ["null::bigint as source_row", "null::timestamptz as _loaded_at"]
+                target = folder / f"{table.name}.parquet"
+                tmp = folder / f".{table.name}.parquet.tmp"
+                con.execute(f"copy (select {', '.join(columns)} where false) to '{tmp}' (format parquet)")
+                os.replace(tmp, target)
+    finally:
+        con.close()
 
 
 def landed_periods(home: Path, source: str) -> list[str]:

@@ -1,0 +1,34 @@
+"""The DuckDB warehouse under SENDBOARD_HOME: one file, one writer at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+# The published board snapshot columns, in the order of outputs.md.
+SNAPSHOT_COLUMNS = {
+    "period": "varchar", "kpi_id": "varchar", "theme": "varchar", "kpi_name": "varchar", "unit": "varchar",
+    "value": "decimal(18,1)", "numerator": "bigint", "denominator": "bigint", "target": "decimal(18,1)",
+    "amber_threshold": "decimal(18,1)", "rag": "varchar", "suppressed": "boolean",
+    "previous_value": "decimal(18,1)", "direction": "varchar", "version": "integer",
+    "published_at": "timestamptz",
+}
+
+
+def path(home: Path) -> Path:
+    return home / "warehouse" / "sendboard.duckdb"
+
+
+def connect(home: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    target = path(home)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(target), read_only=read_only)
+
+
+def ensure_publication_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the publication schema the publisher writes and dbt reads (as a source)."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in SNAPSHOT_COLUMNS.items())
+    con.execute("create schema if not exists publication")
+    con.execute(f"create table if not exists publication.board_snapshot_history ({columns}, "
+                "input_fingerprint varchar, primary key (period, kpi_id, version))")
