@@ -34,8 +34,6 @@ OFFLINE_ENVIRONMENT = {
     "DBT_VERSION_CHECK": "False",
     "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-    # not a phone-home: GX's progress bars flood task logs and the make run output
-    "TQDM_DISABLE": "1",
 }
 
 

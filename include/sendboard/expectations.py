@@ -53,6 +53,14 @@ def raw_suite(table: Table) -> dict:
                      "generated_from": "include/sendboard/contract.py"}}
 
 
+def _quiet(context) -> None:
+    """No analytics, and no progress bars flooding the task logs."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context.enable_analytics(False)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+
+
 def load_suite(name: str) -> dict:
     return json.loads((SUITES_DIR / f"{name}.json").read_text())
 
@@ -80,21 +88,13 @@ def validate_dataframe(suite: dict, frame) -> SuiteResult:
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
-    context.enable_analytics(False)
+    _quiet(context)
     source = context.data_sources.add_pandas(f"sendboard_{suite['name']}")
     batch = source.add_dataframe_asset(suite["name"]).add_batch_definition_whole_dataframe("whole") \
         .get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"]),
                             result_format="SUMMARY")
-    failed = []
-    for r in result.results:
-        if not r.success:
-            kwargs = r.expectation_config.kwargs
-            # keep counts only: partial_unexpected_list could show values, which may be identifiers
-            failed.append({"type": r.expectation_config.type, "column": kwargs.get("column"),
-                           "unexpected_count": (r.result or {}).get("unexpected_count"),
-                           "exception": bool(r.exception_info and r.exception_info.get("raised_exception"))})
-    return SuiteResult(suite["name"], bool(result.success), len(result.results), failed)
+    return _summarise(suite["name"], result)
 
 
 def write_raw_suites() -> list[Path]:
@@ -118,3 +118,49 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def data_docs_index(home: Path) -> Path:
+    return home / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def _summarise(suite_name: str, validation) -> SuiteResult:
+    failed = []
+    for r in validation.results:
+        if not r.success:
+            kwargs = r.expectation_config.kwargs
+            failed.append({"type": r.expectation_config.type, "column": kwargs.get("column"),
+                           "unexpected_count": (r.result or {}).get("unexpected_count"),
+                           "exception": bool(r.exception_info and r.exception_info.get("raised_exception"))})
+    return SuiteResult(suite_name, bool(validation.success), len(validation.results), failed)
+
+
+def run_checkpoint(home: Path, suite: dict, frame, batch_name: str) -> SuiteResult:
+    """Run a suite as a GX checkpoint in a file context under SENDBOARD_HOME/gx, updating Data Docs there.
+
+    Used for the marts: a few hundred rows, so the pandas path costs nothing."""
+    apply_offline_environment()
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    context = gx.get_context(mode="file", project_root_dir=str(home / "gx"))
+    _quiet(context)
+    source = context.data_sources.add_or_update_pandas("sendboard_marts")
+    try:
+        asset = source.get_asset(suite["name"])
+    except LookupError:
+        asset = source.add_dataframe_asset(suite["name"])
+    try:
+        batch_definition = asset.get_batch_definition("whole")
+    except (KeyError, LookupError):
+        batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+    expectation_suite = context.suites.add_or_update(
+        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"], meta=suite.get("meta")))
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite["name"], data=batch_definition, suite=expectation_suite))
+    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+        name=f"{suite['name']}_checkpoint", validation_definitions=[validation],
+        actions=[UpdateDataDocsAction(name="update_data_docs")], result_format="SUMMARY"))
+    result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=None)
+    [validation_result] = list(result.run_results.values())
+    return _summarise(f"{suite['name']} ({batch_name})", validation_result)

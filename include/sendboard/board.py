@@ -1,0 +1,168 @@
+"""The work of the publish DAG: choose the inputs of month M, check the marts, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+from sendboard import config, periods, warehouse
+
+log = logging.getLogger(__name__)
+
+MONTHLY_SOURCES = ("case_management", "health_waiting_lists")
+DBT_PROJECT = config.PROJECT_ROOT / "dbt"
+KPI_CATALOGUE = DBT_PROJECT / "seeds" / "kpi_catalogue.csv"
+KPI_TARGETS = DBT_PROJECT / "seeds" / "kpi_targets.csv"
+# A month-on-month change this large is raised as a warning for a person to look at, not a failure.
+JUMP_WARNING_POINTS = 20.0
+
+
+class NotReady(Exception):
+    """Month M cannot be built yet: an input is missing or was rejected."""
+
+
+class ChecksFailed(Exception):
+    """The marts broke a Great Expectations check; nothing is published."""
+
+
+def kpi_catalogue() -> list[dict]:
+    """The KPI catalogue dbt seeds from: the one list of KPIs, in the order of kpis.md."""
+    import csv
+
+    with open(KPI_CATALOGUE, newline="", encoding="utf-8") as handle:
+        return sorted(csv.DictReader(handle), key=lambda r: int(r["sort_order"]))
+
+
+def _manifest(home: Path, source: str, period: str) -> dict | None:
+    path = home / "raw" / source / f"period={period}" / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def choose_period(requested: str | None, event_periods: list[str]) -> str:
+    """The month to build: the one asked for, else the latest period named by the triggering Asset
+    events for which both monthly extracts have landed."""
+    if requested:
+        periods.parse(requested)
+        return requested
+    home = config.home()
+    ready = [p for p in sorted(set(event_periods), reverse=True)
+             if all(_manifest(home, s, p) for s in MONTHLY_SOURCES)]
+    if not ready:
+        raise NotReady(f"no month with both monthly extracts landed among {sorted(set(event_periods))}")
+    return ready[0]
+
+
+def select_inputs(period: str) -> dict:
+    """Check every input of M is landed (no silent fall-back to an older census) and fingerprint them."""
+    from sendboard.inbox import Inbox
+    from sendboard.landing import write_schema_files
+
+    home = config.home()
+    manifests = {}
+    for source in MONTHLY_SOURCES:
+        manifest = _manifest(home, source, period)
+        if manifest is None:
+            raise NotReady(f"{period}: the {source} extract has not landed (see its extract DAG)")
+        manifests[source] = manifest
+    census_sent = [p for p in Inbox(config.inbox()).complete_periods("school_census") if p <= period]
+    census_period = max(census_sent) if census_sent else None
+    if census_period:
+        manifest = _manifest(home, "school_census", census_period)
+        if manifest is None:
+            raise NotReady(
+                f"{period}: the census in force is {census_period}, which has not landed (rejected or not yet "
+                f"processed; see $SENDBOARD_HOME/quarantine/school_census/{census_period}/). The month is not "
+                "published until a corrected census lands: there is no fall-back to an older census.")
+        manifests["school_census"] = manifest
+    targets = KPI_TARGETS.read_bytes()
+    fingerprint = hashlib.sha256(json.dumps(
+        {s: {t: v["sha256"] for t, v in m["tables"].items()} for s, m in manifests.items()}, sort_keys=True
+    ).encode() + targets).hexdigest()
+    write_schema_files(home)
+    con = warehouse.connect(home)
+    try:
+        warehouse.ensure_publication_tables(con)
+    finally:
+        con.close()
+    inputs = {"period": period, "census_period": census_period, "home": str(home), "fingerprint": fingerprint,
+              "extract_loaded_at": {s: m["loaded_at"] for s, m in manifests.items()}}
+    log.info("inputs of %s: %s", period, inputs)
+    return inputs
+
+
+def check_marts(period: str) -> dict:
+    """Great Expectations on the marts of M; Data Docs under $SENDBOARD_HOME/data_docs. Raises ChecksFailed."""
+    from sendboard.expectations import data_docs_index, load_suite, run_checkpoint
+
+    home = config.home()
+    # read-write configuration on purpose: under dag.test() dbt ran in this same process and DuckDB
+    # refuses a second connection to one file with a different configuration
+    con = warehouse.connect(home)
+    try:
+        board = con.execute("select * from board.board_snapshot_candidates where period = ? order by sort_order",
+                            [period]).df()
+        values = con.execute("select * from restricted.fct_kpi_values order by period, sort_order").df()
+    finally:
+        con.close()
+    kpi_ids = [r["kpi_id"] for r in kpi_catalogue()]
+    board_suite = load_suite("marts_board_snapshot")
+    board_suite["expectations"].append({"type": "expect_column_values_to_be_in_set",
+                                        "kwargs": {"column": "kpi_id", "value_set": kpi_ids}})
+    board_suite["expectations"].append({"type": "expect_table_row_count_to_equal",
+                                        "kwargs": {"value": len(kpi_ids)}})
+    results = [run_checkpoint(home, board_suite, board, f"board_{period}"),
+               run_checkpoint(home, load_suite("marts_kpi_values"), values[values.period == period],
+                              f"kpi_values_{period}")]
+    warnings = _history_warnings(values, period)
+    for warning in warnings:
+        log.warning("%s", warning)
+    report = {"period": period, "suites": [r.__dict__ for r in results], "warnings": warnings,
+              "data_docs": str(data_docs_index(home))}
+    out = home / "data_quality" / "board" / period
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "mart_checks.json").write_text(json.dumps(report, indent=2))
+    failed = [r for r in results if not r.success]
+    if failed:
+        raise ChecksFailed(f"{period}: the marts failed their checks; nothing published. Report "
+                           f"{out / 'mart_checks.json'}, Data Docs {report['data_docs']}:\n"
+                           + "\n".join(r.describe() for r in failed))
+    return report
+
+
+def _history_warnings(values, period: str) -> list[str]:
+    """No month missing from the history before M, and large month-on-month jumps: warnings."""
+    warnings = []
+    months = sorted(set(values.period))
+    if months:
+        expected = periods.span(months[0], period)
+        missing = [m for m in expected if m not in months]
+        if missing:
+            warnings.append(f"months missing from the KPI history before {period}: {', '.join(missing)}")
+    previous = periods.shift(period, -1)
+    now = values[values.period == period].set_index("kpi_id")
+    before = values[values.period == previous].set_index("kpi_id")
+    for kpi_id in now.index.intersection(before.index):
+        a, b = before.at[kpi_id, "value"], now.at[kpi_id, "value"]
+        if a is None or b is None or a != a or b != b:
+            continue
+        unit = now.at[kpi_id, "unit"]
+        change = float(b) - float(a)
+        if (unit == "%" and abs(change) >= JUMP_WARNING_POINTS) or \
+                (unit != "%" and float(a) > 0 and abs(change) / float(a) >= JUMP_WARNING_POINTS / 100):
+            warnings.append(f"{kpi_id} moved from {a} to {b} between {previous} and {period}: please check")
+    return warnings
+
+
+def publish(period: str, fingerprint: str) -> dict:
+    from sendboard.publish import publish_month
+
+    result = publish_month(config.home(), period, fingerprint)
+    summary = {"period": period, "status": result.status, "version": result.version,
+               "folder": str(result.folder), "kpis": len(result.rows)}
+    log.info("publication: %s", summary)
+    return summary
+
+
+__all__ = ["choose_period", "select_inputs", "check_marts", "publish", "kpi_catalogue"]

@@ -1,0 +1,164 @@
+"""Publish a month's board snapshot: versioned, atomic, and a no-op when nothing changed.
+
+Layout under $SENDBOARD_HOME/published/:
+    <YYYY-MM>                  -> a symlink to .versions/<YYYY-MM>/v<N>, swapped atomically
+    .versions/<YYYY-MM>/v<N>/  board_snapshot.csv, board_snapshot.parquet (every version kept)
+
+A reader who opens published/<YYYY-MM>/ sees one complete version: the new version's folder is
+written in full before the link is swapped with a single rename. The warehouse keeps every
+published row (publication.board_snapshot_history); a re-run whose rows equal the latest version
+publishes nothing new, and repairs the link or files if a crash interrupted the last publication.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from sendboard import warehouse
+
+log = logging.getLogger(__name__)
+
+COLUMNS = list(warehouse.SNAPSHOT_COLUMNS)
+CONTENT_COLUMNS = [c for c in COLUMNS if c not in ("version", "published_at")]
+
+
+@dataclass
+class PublishResult:
+    period: str
+    status: str  # "published" or "unchanged"
+    version: int
+    folder: Path
+    rows: list[dict]
+
+
+def published_root(home: Path) -> Path:
+    return home / "published"
+
+
+def _format(column: str, value, unit: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, Decimal):
+        # counts are whole numbers; everything else has one decimal place
+        return f"{value:.0f}" if unit == "count" else f"{value:.1f}"
+    return str(value)
+
+
+def snapshot_csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([_format(c, row[c], row["unit"]) for c in COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _rows(con, sql: str, params: list) -> list[dict]:
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def candidate_rows(con, period: str) -> list[dict]:
+    return _rows(con, f"select {', '.join(CONTENT_COLUMNS)} from board.board_snapshot_candidates "
+                      "where period = ? order by sort_order", [period])
+
+
+def _version_rows(con, period: str, version: int) -> list[dict]:
+    return _rows(con, f"select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
+                      "join reference.kpi_catalogue c using (kpi_id) "
+                      "where h.period = ? and h.version = ? order by c.sort_order", [period, version])
+
+
+def _write_version(con, home: Path, period: str, version: int, rows: list[dict]) -> Path:
+    versions = published_root(home) / ".versions" / period
+    versions.mkdir(parents=True, exist_ok=True)
+    target = versions / f"v{version}"
+    staging = versions / f".v{version}.{uuid.uuid4().hex}.tmp"
+    staging.mkdir()
+    try:
+        (staging / "board_snapshot.csv").write_bytes(snapshot_csv(rows))
+        con.execute(f"copy (select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
+                    "join reference.kpi_catalogue c using (kpi_id) where h.period = ? and h.version = ? "
+                    f"order by c.sort_order) to '{staging / 'board_snapshot.parquet'}' (format parquet)",
+                    [period, version])
+        for name in ("board_snapshot.csv", "board_snapshot.parquet"):
+            with open(staging / name, "rb") as handle:
+                os.fsync(handle.fileno())
+        if target.exists():  # left by an interrupted attempt: this version was never linked
+            shutil.rmtree(target)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _point_link(home: Path, period: str, version: int) -> Path:
+    """Swap published/<period> to the version folder with one atomic rename."""
+    link = published_root(home) / period
+    relative = Path(".versions") / period / f"v{version}"
+    if link.is_symlink() and os.readlink(link) == str(relative):
+        return link
+    temporary = published_root(home) / f".{period}.{uuid.uuid4().hex}.link"
+    os.symlink(relative, temporary)
+    os.replace(temporary, link)
+    return link
+
+
+def _complete(folder: Path) -> bool:
+    return all((folder / n).is_file() for n in ("board_snapshot.csv", "board_snapshot.parquet"))
+
+
+def publish_month(home: Path, period: str, input_fingerprint: str) -> PublishResult:
+    """Publish period M from board.board_snapshot_candidates (the caller has run dbt and the checks)."""
+    con = warehouse.connect(home)
+    try:
+        warehouse.ensure_publication_tables(con)
+        rows = candidate_rows(con, period)
+        if not rows:
+            raise ValueError(f"no board snapshot rows for {period}: was the dbt build run for it?")
+        latest = con.execute("select max(version) from publication.board_snapshot_history where period = ?",
+                             [period]).fetchone()[0]
+        if latest is not None:
+            published = _version_rows(con, period, latest)
+            if [{c: r[c] for c in CONTENT_COLUMNS} for r in published] == rows:
+                folder = published_root(home) / ".versions" / period / f"v{latest}"
+                if not _complete(folder):
+                    _write_version(con, home, period, latest, published)
+                _point_link(home, period, latest)
+                log.info("%s: unchanged since version %s; nothing new published", period, latest)
+                return PublishResult(period, "unchanged", latest, published_root(home) / period, published)
+
+        version = (latest or 0) + 1
+        published_at = datetime.now(timezone.utc).replace(microsecond=0)
+        stamped = [{**r, "version": version, "published_at": published_at} for r in rows]
+        con.execute("begin transaction")
+        try:
+            con.executemany(
+                f"insert into publication.board_snapshot_history ({', '.join(COLUMNS)}, input_fingerprint) "
+                f"values ({', '.join('?' for _ in COLUMNS)}, ?)",
+                [[r[c] for c in COLUMNS] + [input_fingerprint] for r in stamped])
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        _write_version(con, home, period, version, _version_rows(con, period, version))
+    finally:
+        con.close()
+    link = _point_link(home, period, version)
+    log.info("%s: published version %s to %s", period, version, link)
+    return PublishResult(period, "published", version, link, stamped)
