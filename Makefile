@@ -22,7 +22,11 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	python3 -m $(UV_SYNC)
 	@touch $@
 
-install: $(VENV)/.installed
+# Cosmos renders the publish DAG from dbt's manifest; rebuilt when a dbt file changes
+dbt/target/manifest.json: $(VENV)/.installed $(shell find dbt/models dbt/macros dbt/seeds -type f 2>/dev/null) dbt/dbt_project.yml dbt/profiles.yml
+	$(PY) -m sendboard.dbt_manifest
+
+install: $(VENV)/.installed dbt/target/manifest.json
 
 run: install
 	$(PY) -m sendboard.run

@@ -56,6 +56,9 @@ def _run(dag, period: str) -> bool:
 def main() -> int:
     home = _prepare()
     airflow_env.migrate_metadata_db()
+    from sendboard import dbt_manifest
+
+    dbt_manifest.ensure()
     from airflow.dag_processing.dagbag import DagBag
 
     from sendboard.inbox import Inbox
@@ -69,18 +72,35 @@ def main() -> int:
         return 1
     work = sorted({(p, s) for s in ("school_census", *MONTHLY_SOURCES) for p in inbox.complete_periods(s)},
                   key=lambda item: (item[0], item[1] != "school_census"))
-    print(f"Inbox {inbox.location}: {len(work)} complete source periods. State in {home}.")
+    months = sorted({p for p, s in work if s in MONTHLY_SOURCES})
+    print(f"Inbox {inbox.location}: {len(work)} complete source periods, {len(months)} months. State in {home}.")
     failures = []
     started = time.monotonic()
-    for period, source in work:
-        if not _run(bag.dags[f"extract_{source}"], period):
-            failures.append((source, period))
-    print(f"\nLanded {len(work) - len(failures)} of {len(work)} source periods in "
-          f"{time.monotonic() - started:.0f} s under {home / 'raw'}.")
+    for month in months:
+        # the census of the month (if any) and both monthly extracts, then the board for the month
+        for period, source in [w for w in work if w[0] <= month and w not in _done]:
+            _done.add((period, source))
+            if not _run(bag.dags[f"extract_{source}"], period):
+                failures.append((source, period))
+        if all(_landed(home, s, month) for s in MONTHLY_SOURCES):
+            if not _run(bag.dags["publish_board_snapshot"], month):
+                failures.append(("board", month))
+    print(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
-        print(f"  FAILED {source} {period}: see {quarantine_folder(home, source, period)} and the task log "
-              f"in {home / 'airflow' / 'logs'}")
+        where = quarantine_folder(home, source, period) if source != "board" else \
+            home / "data_quality" / "board" / period
+        print(f"  FAILED {source} {period}: see {where} and the task log in {home / 'airflow' / 'logs'}")
+    from sendboard.summary import print_summary
+
+    print_summary(home)
     return 1 if failures else 0
+
+
+_done: set[tuple[str, str]] = set()
+
+
+def _landed(home: Path, source: str, period: str) -> bool:
+    return (home / "raw" / source / f"period={period}" / "manifest.json").exists()
 
 
 if __name__ == "__main__":

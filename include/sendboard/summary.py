@@ -1,0 +1,26 @@
+"""The one-screen summary `make run` ends with: where the snapshots are, and the latest month."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sendboard.publish import published_root
+
+
+def print_summary(home: Path) -> None:
+    root = published_root(home)
+    months = sorted(p.name for p in root.iterdir() if p.is_symlink()) if root.exists() else []
+    if not months:
+        print(f"No board snapshot published yet (published files go to {root}).")
+        return
+    latest = months[-1]
+    print(f"\nBoard snapshots for {len(months)} months ({months[0]}..{latest}) in {root}/<YYYY-MM>/")
+    with open(root / latest / "board_snapshot.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    print(f"\nLatest: {latest} (version {rows[0]['version']}, published {rows[0]['published_at']})\n")
+    print(f"{'KPI':<28} {'value':>8} {'target':>7}  {'RAG':<10} {'direction':<10}")
+    for row in rows:
+        value = "supp." if row["suppressed"] == "true" else (row["value"] or "-")
+        print(f"{row['kpi_id']:<28} {value:>8} {row['target'] or '':>7}  {row['rag'] or 'context':<10} "
+              f"{row['direction'] or '':<10}")
