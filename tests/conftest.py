@@ -20,6 +20,11 @@ from sendboard import airflow_env  # noqa: E402
 
 airflow_env.apply(_SESSION_HOME)
 
+# Cosmos renders the publish DAG from dbt's manifest: make it current before any DAG is parsed
+from sendboard import dbt_manifest  # noqa: E402
+
+dbt_manifest.ensure()
+
 TEST_KEY = b"test-key-for-pseudonyms-0123456789abcdef"
 
 

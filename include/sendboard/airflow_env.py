@@ -27,10 +27,17 @@ def apply(home: Path) -> None:
     (home / "airflow").mkdir(parents=True, exist_ok=True)
 
 
+WAREHOUSE_POOL = "sendboard_warehouse"
+
+
 def migrate_metadata_db() -> None:
-    """Create or upgrade the Airflow metadata DB (idempotent, quick when current)."""
+    """Create or upgrade the Airflow metadata DB (idempotent, quick when current), with our pool."""
     from airflow import settings
+    from airflow.models.pool import Pool
     from airflow.utils import db
 
     settings.configure_orm()
     db.initdb()
+    # one slot: the tasks that write the DuckDB warehouse never run at once
+    Pool.create_or_update_pool(WAREHOUSE_POOL, slots=1, include_deferred=False,
+                               description="Writers of the DuckDB warehouse (it allows one writer)")

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, get_current_context, task
 
+from sendboard.airflow_env import WAREHOUSE_POOL
 from sendboard.assets import LANDED
 from sendboard.config import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt"
 MANIFEST = DBT_PROJECT / "target" / "manifest.json"
-# Every task that writes the DuckDB warehouse runs in this one-slot pool (created by make run and
-# the deployment): two runs can never write at once.
-WAREHOUSE_POOL = "sendboard_warehouse"
+# Every task that writes the DuckDB warehouse runs in the one-slot pool WAREHOUSE_POOL (created with
+# the metadata DB): two runs can never write at once.
 DEFAULT_ARGS = {"owner": "sendboard-data-engineering", "retries": 1, "retry_delay": timedelta(minutes=2)}
 
 

@@ -57,6 +57,23 @@ def test_dags_declare_owner_tags_retries_docs_and_their_asset(dag_bag, dag_id):
     assert tasks["wait_for_complete_period"].mode == "reschedule"
 
 
+def test_publish_dag_runs_one_dbt_build_and_writes_the_warehouse_through_one_pool(dag_bag):
+    dag = dag_bag.dags["publish_board_snapshot"]
+    assert "When it fails" in dag.doc_md and "sendboard" in dag.tags
+    tasks = {t.task_id: t for t in dag.tasks}
+    producers = [t for t in tasks if t.endswith("dbt_producer_watcher")]
+    assert producers == ["dbt_build.dbt_producer_watcher"]
+    for task_id in ("select_inputs", "dbt_build.dbt_producer_watcher", "check_marts", "publish"):
+        assert tasks[task_id].pool == "sendboard_warehouse", task_id
+    # model sensors wait in reschedule mode and are not retried (a retry would run dbt beside the producer)
+    sensors = [t for t in tasks.values() if t.task_id.endswith("_run")]
+    assert len(sensors) >= 19 and all(t.mode == "reschedule" and t.retries == 0 for t in sensors)
+    upstream = tasks["publish"].upstream_task_ids
+    assert "check_marts" in upstream and "select_inputs" in upstream
+    assert {a.name for a in dag.timetable.asset_condition.objects} == {"landed_case_management",
+                                                                      "landed_health_waiting_lists"}
+
+
 def test_schedules(dag_bag):
     assert dag_bag.dags["extract_case_management"].timetable.expression == "0 6 1 * *"
     assert dag_bag.dags["extract_school_census"].timetable.expression == "0 6 1 2,6,11 *"

@@ -1,0 +1,18 @@
+# sendboard: Airflow 3 with the project installed from uv.lock (the lock is what pins; Airflow's
+# constraints file is not used). First version; see docker-compose.yml.
+FROM python:3.11-slim-bookworm
+ENV PYTHONUNBUFFERED=1 UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy \
+    DO_NOT_TRACK=1 GX_ANALYTICS_ENABLED=False SCARF_ANALYTICS=false \
+    AIRFLOW__COSMOS__ENABLE_TELEMETRY=False AIRFLOW__CORE__LOAD_EXAMPLES=False \
+    AIRFLOW_HOME=/opt/airflow SENDBOARD_HOME=/data/sendboard SENDBOARD_INBOX=/data/inbox
+RUN pip install --no-cache-dir uv==0.13.9 && useradd --create-home --uid 50000 airflow
+WORKDIR /opt/sendboard
+COPY pyproject.toml uv.lock README.md ./
+COPY include ./include
+RUN uv sync --frozen --no-dev --compile-bytecode
+COPY dags ./dags
+COPY dbt ./dbt
+COPY expectations ./expectations
+RUN .venv/bin/python -m sendboard.dbt_manifest && chown -R airflow /opt/sendboard
+ENV PATH=/opt/sendboard/.venv/bin:$PATH AIRFLOW__CORE__DAGS_FOLDER=/opt/sendboard/dags
+USER airflow
