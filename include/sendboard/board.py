@@ -8,13 +8,13 @@ import logging
 from pathlib import Path
 
 from sendboard import config, periods, warehouse
+from sendboard.landing import read_manifest
 
 log = logging.getLogger(__name__)
 
 MONTHLY_SOURCES = ("case_management", "health_waiting_lists")
 DBT_PROJECT = config.PROJECT_ROOT / "dbt"
 KPI_CATALOGUE = DBT_PROJECT / "seeds" / "kpi_catalogue.csv"
-KPI_TARGETS = DBT_PROJECT / "seeds" / "kpi_targets.csv"
 # A month-on-month change this large is raised as a warning for a person to look at, not a failure.
 JUMP_WARNING_POINTS = 20.0
 
@@ -35,11 +35,6 @@ def kpi_catalogue() -> list[dict]:
         return sorted(csv.DictReader(handle), key=lambda r: int(r["sort_order"]))
 
 
-def _manifest(home: Path, source: str, period: str) -> dict | None:
-    path = home / "raw" / source / f"period={period}" / "manifest.json"
-    return json.loads(path.read_text()) if path.exists() else None
-
-
 def choose_period(requested: str | None, event_periods: list[str]) -> str:
     """The month to build: the one asked for, else the latest period named by the triggering Asset
     events for which both monthly extracts have landed."""
@@ -48,48 +43,85 @@ def choose_period(requested: str | None, event_periods: list[str]) -> str:
         return requested
     home = config.home()
     ready = [p for p in sorted(set(event_periods), reverse=True)
-             if all(_manifest(home, s, p) for s in MONTHLY_SOURCES)]
+             if all(read_manifest(home, s, p) for s in MONTHLY_SOURCES)]
     if not ready:
         raise NotReady(f"no month with both monthly extracts landed among {sorted(set(event_periods))}")
     return ready[0]
 
 
-def select_inputs(period: str) -> dict:
-    """Check every input of M is landed (no silent fall-back to an older census) and fingerprint them."""
+def _project_digest() -> bytes:
+    """The dbt project's files (models, macros, seeds incl. targets): a change re-publishes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in ("models", "macros", "seeds") for p in (DBT_PROJECT / folder).rglob("*")
+                       if p.is_file()):
+        digest.update(str(path.relative_to(DBT_PROJECT)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def resolve_inputs(period: str) -> dict:
+    """The landed inputs of month M and their fingerprint; raises NotReady when one is missing.
+
+    The census in force is the latest complete census in the inbox at or before M; if it has not
+    landed (rejected), M waits: there is no silent fall-back to an older census."""
     from sendboard.inbox import Inbox
-    from sendboard.landing import write_schema_files
 
     home = config.home()
     manifests = {}
     for source in MONTHLY_SOURCES:
-        manifest = _manifest(home, source, period)
+        manifest = read_manifest(home, source, period)
         if manifest is None:
             raise NotReady(f"{period}: the {source} extract has not landed (see its extract DAG)")
         manifests[source] = manifest
     census_sent = [p for p in Inbox(config.inbox()).complete_periods("school_census") if p <= period]
     census_period = max(census_sent) if census_sent else None
     if census_period:
-        manifest = _manifest(home, "school_census", census_period)
+        manifest = read_manifest(home, "school_census", census_period)
         if manifest is None:
             raise NotReady(
                 f"{period}: the census in force is {census_period}, which has not landed (rejected or not yet "
                 f"processed; see $SENDBOARD_HOME/quarantine/school_census/{census_period}/). The month is not "
                 "published until a corrected census lands: there is no fall-back to an older census.")
         manifests["school_census"] = manifest
-    targets = KPI_TARGETS.read_bytes()
     fingerprint = hashlib.sha256(json.dumps(
-        {s: {t: v["sha256"] for t, v in m["tables"].items()} for s, m in manifests.items()}, sort_keys=True
-    ).encode() + targets).hexdigest()
+        {s: {"period": m["period"], "files": {t: v["sha256"] for t, v in m["tables"].items()}}
+         for s, m in manifests.items()}, sort_keys=True).encode() + _project_digest()).hexdigest()
+    return {"period": period, "census_period": census_period, "home": str(home), "fingerprint": fingerprint,
+            "extract_loaded_at": {s: m["loaded_at"] for s, m in manifests.items()}}
+
+
+def select_inputs(period: str) -> dict:
+    """Resolve M's inputs and prepare the warehouse for the dbt build."""
+    from sendboard.landing import write_schema_files
+
+    inputs = resolve_inputs(period)
+    home = Path(inputs["home"])
     write_schema_files(home)
     con = warehouse.connect(home)
     try:
         warehouse.ensure_publication_tables(con)
     finally:
         con.close()
-    inputs = {"period": period, "census_period": census_period, "home": str(home), "fingerprint": fingerprint,
-              "extract_loaded_at": {s: m["loaded_at"] for s, m in manifests.items()}}
     log.info("inputs of %s: %s", period, inputs)
     return inputs
+
+
+def published_from_same_inputs(period: str) -> bool:
+    """True when M's latest published version was made from the inputs M has now."""
+    try:
+        fingerprint = resolve_inputs(period)["fingerprint"]
+    except NotReady:
+        return False
+    home = config.home()
+    if not warehouse.path(home).exists():
+        return False
+    con = warehouse.connect(home)
+    try:
+        warehouse.ensure_publication_tables(con)
+        row = con.execute("select input_fingerprint from publication.board_snapshot_history where period = ? "
+                          "order by version desc limit 1", [period]).fetchone()
+    finally:
+        con.close()
+    return row is not None and row[0] == fingerprint
 
 
 def check_marts(period: str) -> dict:

@@ -125,16 +125,8 @@ def _upns(rng: np.random.Generator, start: int, n: int) -> np.ndarray:
 
 
 def _nc_year(birth_days: np.ndarray, at: date) -> np.ndarray:
-    """National curriculum year at a date from date of birth (cohort born Sep..Aug), as codes."""
-    birth = pd.to_datetime(birth_days, unit="D")
-    cohort = birth.year.to_numpy() - (birth.month.to_numpy() < 9)
-    academic_year = at.year if at.month >= 9 else at.year - 1
-    year = academic_year - cohort - 5  # 0 = Reception
-    codes = np.full(len(year), "", dtype=object)
-    codes[year == -2], codes[year == -1], codes[year == 0] = "N1", "N2", "R"
-    school = (year >= 1) & (year <= 14)
-    codes[school] = year[school].astype(str)
-    return codes
+    """National curriculum year at one date for each date of birth, as codes."""
+    return _nc_year_at_each(birth_days, np.full(len(birth_days), _days(at)))
 
 
 def _age_years(birth_days: np.ndarray, at_days: int) -> np.ndarray:
@@ -493,6 +485,7 @@ class World:
 
 
 def _nc_year_at_each(birth_days: np.ndarray, at_days: np.ndarray) -> np.ndarray:
+    """National curriculum year at each date (cohort born Sep..Aug; 0 = Reception), as codes."""
     birth = pd.to_datetime(birth_days, unit="D")
     at = pd.to_datetime(at_days, unit="D")
     cohort = birth.year.to_numpy() - (birth.month.to_numpy() < 9)

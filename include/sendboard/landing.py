@@ -90,7 +90,7 @@ def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) 
     checksums = {t: [_sha256(inbox, f) for f in fs] for t, fs in files.items()}
     target = raw_folder(home, source, period)
 
-    previous = _read_manifest(target)
+    previous = read_manifest(home, source, period)
     if previous and previous.get("landing_version") == LANDING_VERSION \
             and previous.get("key_fingerprint") == fingerprint \
             and {t: v["sha256"] for t, v in previous["tables"].items()} == \
@@ -174,8 +174,9 @@ def _safe_location(location: str) -> str:
     return location.split("?", 1)[0]
 
 
-def _read_manifest(folder: Path) -> dict | None:
-    path = folder / "manifest.json"
+def read_manifest(home: Path, source: str, period: str) -> dict | None:
+    """The manifest of a landed period, or None if the period has not landed."""
+    path = raw_folder(home, source, period) / "manifest.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
@@ -244,4 +245,4 @@ def landed_periods(home: Path, source: str) -> list[str]:
                   if p.is_dir() and p.name.startswith("period=") and (p / "manifest.json").exists())
 
 
-__all__ = ["land_period", "LandingResult", "raw_folder", "quarantine_folder", "landed_periods"]
+__all__ = ["land_period", "LandingResult", "raw_folder", "quarantine_folder", "landed_periods", "read_manifest"]

@@ -61,8 +61,9 @@ def main() -> int:
     dbt_manifest.ensure()
     from airflow.dag_processing.dagbag import DagBag
 
+    from sendboard.board import published_from_same_inputs
     from sendboard.inbox import Inbox
-    from sendboard.landing import quarantine_folder
+    from sendboard.landing import quarantine_folder, read_manifest
 
     inbox = Inbox(config.inbox())
     bag = DagBag(str(config.PROJECT_ROOT / "dags"))
@@ -76,15 +77,21 @@ def main() -> int:
     print(f"Inbox {inbox.location}: {len(work)} complete source periods, {len(months)} months. State in {home}.")
     failures = []
     started = time.monotonic()
+    republished = False  # once a month is re-published, later months' previous values may change
     for month in months:
         # the census of the month (if any) and both monthly extracts, then the board for the month
         for period, source in [w for w in work if w[0] <= month and w not in _done]:
             _done.add((period, source))
             if not _run(bag.dags[f"extract_{source}"], period):
                 failures.append((source, period))
-        if all(_landed(home, s, month) for s in MONTHLY_SOURCES):
-            if not _run(bag.dags["publish_board_snapshot"], month):
-                failures.append(("board", month))
+        if not all(read_manifest(home, s, month) for s in MONTHLY_SOURCES):
+            continue
+        if not republished and published_from_same_inputs(month):
+            print(f"  {'publish_board_snapshot':<32} {month}  already published from these inputs", flush=True)
+            continue
+        republished = True
+        if not _run(bag.dags["publish_board_snapshot"], month):
+            failures.append(("board", month))
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
         where = quarantine_folder(home, source, period) if source != "board" else \
@@ -97,10 +104,6 @@ def main() -> int:
 
 
 _done: set[tuple[str, str]] = set()
-
-
-def _landed(home: Path, source: str, period: str) -> bool:
-    return (home / "raw" / source / f"period={period}" / "manifest.json").exists()
 
 
 if __name__ == "__main__":

@@ -136,3 +136,10 @@ def test_a_failing_check_publishes_nothing_and_leaves_the_snapshot_byte_identica
     assert snapshot_bytes(home, "2025-01") == before
     report = (home / "data_quality" / "board" / "2025-01" / "mart_checks.json").read_text()
     assert '"success": false' in report
+
+
+def test_make_run_knows_a_month_is_published_from_its_current_inputs(pipeline):
+    from sendboard.board import published_from_same_inputs
+
+    assert published_from_same_inputs("2025-02") is True
+    assert published_from_same_inputs("2025-03") is False  # never landed

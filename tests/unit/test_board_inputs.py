@@ -1,0 +1,78 @@
+"""The inputs of month M: both monthly extracts landed, and the census in force landed too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sendboard.board import NotReady, choose_period, resolve_inputs
+from tests.helpers import write
+
+
+def land_manifest(home: Path, source: str, period: str, sha: str = "a" * 64) -> None:
+    folder = home / "raw" / source / f"period={period}"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({
+        "source": source, "period": period, "loaded_at": "2025-07-01T06:00:00+00:00",
+        "tables": {"t": {"sha256": sha}}}))
+
+
+def census_in_inbox(inbox: Path, period: str) -> None:
+    for table in ("schools", "pupils"):
+        write(inbox / "school_census" / period / f"{table}.csv", b"x\n1\n")
+
+
+@pytest.fixture
+def dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("SENDBOARD_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SENDBOARD_INBOX", str(tmp_path / "inbox"))
+    (tmp_path / "inbox").mkdir()
+    for source in ("case_management", "health_waiting_lists"):
+        land_manifest(tmp_path / "home", source, "2025-06")
+    return tmp_path / "home", tmp_path / "inbox"
+
+
+def test_the_latest_census_at_or_before_the_month_is_used(dirs):
+    home, inbox = dirs
+    for period in ("2025-01", "2025-05", "2025-10"):
+        census_in_inbox(inbox, period)
+        land_manifest(home, "school_census", period)
+    assert resolve_inputs("2025-06")["census_period"] == "2025-05"
+
+
+def test_a_rejected_census_holds_the_month_back_with_no_fall_back(dirs):
+    home, inbox = dirs
+    census_in_inbox(inbox, "2025-01")
+    land_manifest(home, "school_census", "2025-01")
+    census_in_inbox(inbox, "2025-05")  # sent, but rejected: never landed
+    with pytest.raises(NotReady, match="census in force is 2025-05, which has not landed"):
+        resolve_inputs("2025-06")
+
+
+def test_no_census_at_all_is_not_an_error(dirs):
+    assert resolve_inputs("2025-06")["census_period"] is None
+
+
+def test_a_missing_monthly_extract_holds_the_month_back(dirs):
+    with pytest.raises(NotReady, match="2025-07: the case_management extract has not landed"):
+        resolve_inputs("2025-07")
+
+
+def test_the_fingerprint_changes_with_any_input_file(dirs):
+    home, _ = dirs
+    before = resolve_inputs("2025-06")["fingerprint"]
+    assert resolve_inputs("2025-06")["fingerprint"] == before
+    manifest = home / "raw" / "health_waiting_lists" / "period=2025-06" / "manifest.json"
+    content = json.loads(manifest.read_text())
+    content["tables"]["t"]["sha256"] = "b" * 64
+    manifest.write_text(json.dumps(content))
+    assert resolve_inputs("2025-06")["fingerprint"] != before
+
+
+def test_the_month_built_is_the_latest_event_period_with_both_extracts(dirs):
+    assert choose_period(None, ["2025-06", "2025-07"]) == "2025-06"  # 2025-07 has only events, no landing
+    assert choose_period("2025-03", ["2025-06"]) == "2025-03"  # asked for explicitly
+    with pytest.raises(NotReady):
+        choose_period(None, ["2025-07"])
