@@ -195,6 +195,3 @@ def publish(period: str, fingerprint: str) -> dict:
                "folder": str(result.folder), "kpis": len(result.rows)}
     log.info("publication: %s", summary)
     return summary
-
-
-__all__ = ["choose_period", "select_inputs", "check_marts", "publish", "kpi_catalogue"]

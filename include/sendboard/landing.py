@@ -243,6 +243,3 @@ def landed_periods(home: Path, source: str) -> list[str]:
         return []
     return sorted(p.name.split("=", 1)[1] for p in base.iterdir()
                   if p.is_dir() and p.name.startswith("period=") and (p / "manifest.json").exists())
-
-
-__all__ = ["land_period", "LandingResult", "raw_folder", "quarantine_folder", "landed_periods", "read_manifest"]

@@ -190,7 +190,7 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
     except Exception as exc:  # calamine raises several kinds for damaged workbooks
         raise _reject(label, "unreadable_file", f"the workbook cannot be opened ({type(exc).__name__})")
     if first_row != 1 and header_cells:
-        raise _reject(label, "no_header", f"row 1 of the first worksheet is empty; the header must be in row 1")
+        raise _reject(label, "no_header", "row 1 of the first worksheet is empty; the header must be in row 1")
     header = [normalise_header(h) for h in header_cells]
     positions, ignored = _check_header(label, header, table)
     names = [c.name for c in table.columns if c.name in header]
@@ -234,6 +234,3 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, suffix: str, table: Ta
     if suffix.lower() == ".xlsx":
         return read_xlsx(con, path, table, label)
     return read_csv(con, path, table, label)
-
-
-__all__ = ["RawTable", "read_file", "read_csv", "read_xlsx", "normalise_header"]
