@@ -235,11 +235,3 @@ def write_schema_files(home: Path) -> None:
                 os.replace(tmp, target)
     finally:
         con.close()
-
-
-def landed_periods(home: Path, source: str) -> list[str]:
-    base = home / "raw" / source
-    if not base.exists():
-        return []
-    return sorted(p.name.split("=", 1)[1] for p in base.iterdir()
-                  if p.is_dir() and p.name.startswith("period=") and (p / "manifest.json").exists())
