@@ -66,6 +66,17 @@ def independent_health_wait(home: Path, period: str, month_end: str) -> tuple[in
     return int(((end - referred[waiting]).dt.days > 126).sum()), int(waiting.sum())
 
 
+def independent_mainstream_share(home: Path, period: str, month_end: str) -> tuple[int, int]:
+    """T3_EHCP_MAINSTREAM with pandas from the landed Parquet: plans active at E in a school setting."""
+    plans = pd.read_parquet(home / "raw" / "case_management" / f"period={period}" / "plans.parquet")
+    end = pd.Timestamp(month_end)
+    started, ceased = pd.to_datetime(plans.start_date), pd.to_datetime(plans.ceased_date)
+    active = plans[(started <= end) & (ceased.isna() | (ceased > end))]
+    school = active[active.setting_type.isin(["MAINSTREAM_SCHOOL", "RESOURCED_PROVISION", "STATE_SPECIAL",
+                                              "INDEPENDENT_SPECIAL", "ALTERNATIVE_PROVISION"])]
+    return int(school.setting_type.isin(["MAINSTREAM_SCHOOL", "RESOURCED_PROVISION"]).sum()), len(school)
+
+
 def test_publishes_every_kpi_in_order_with_the_right_figures(pipeline):
     dags, _, home = pipeline
     assert publish(dags, "2025-01").state == "success"
@@ -82,6 +93,11 @@ def test_publishes_every_kpi_in_order_with_the_right_figures(pipeline):
     assert (int(health["numerator"]), int(health["denominator"])) == (numerator, denominator)
     expected = (2000 * numerator + denominator) // (2 * denominator) / 10  # half away from zero, 1 dp
     assert health["value"] == f"{expected:.1f}"
+    numerator, denominator = independent_mainstream_share(home, "2025-01", "2025-01-31")
+    mainstream = by_id["T3_EHCP_MAINSTREAM"]
+    assert denominator >= 10
+    assert (int(mainstream["numerator"]), int(mainstream["denominator"])) == (numerator, denominator)
+    assert mainstream["value"] == f"{(2000 * numerator + denominator) // (2 * denominator) / 10:.1f}"
     # the Parquet holds the same rows as the CSV
     parquet = duckdb.sql(f"select * from '{home / 'published' / '2025-01' / 'board_snapshot.parquet'}'").df()
     assert list(parquet.columns) == COLUMNS and list(parquet.kpi_id) == [r["kpi_id"] for r in rows]

@@ -145,3 +145,24 @@ def test_no_identifier_in_clear_anywhere_in_the_landing(tmp_path, key):
             text = path.read_text(errors="replace")
             assert not any(i in text for i in identifiers), f"{path} holds an identifier in clear"
     assert scanned == 11  # 5 case-management tables, referrals, schools, pupils + a row_errors file per source
+
+
+def test_an_object_store_inbox_goes_through_the_same_code_path(tmp_path, key):
+    """fsspec's in-memory filesystem stands in for s3:// or abfs://: listing, completeness,
+    checksums, fetching to a local copy and quarantine all go through the Inbox's filesystem."""
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/sendboard-inbox/health_waiting_lists/2025-03/referrals.csv",
+                csv_bytes(REFERRAL_HEADER, [referral("F1"), referral("F2", nhs=NHS_B)]))
+    inbox = Inbox("memory://sendboard-inbox")
+    assert inbox.complete_periods(HEALTH) == ["2025-03"]
+    result = land_period(inbox, HEALTH, "2025-03", tmp_path / "home", key)
+    landed = pd.read_parquet(result.folder / "referrals.parquet")
+    assert list(landed.nhs_number_pseudonym) == [pseudonym(key, NHS_A), pseudonym(key, NHS_B)]
+    assert result.manifest["inbox"] == "memory://sendboard-inbox"
+
+    memory.pipe("/sendboard-inbox/health_waiting_lists/2025-04/referrals.csv", b"")
+    with pytest.raises(PeriodRejected):
+        land_period(inbox, HEALTH, "2025-04", tmp_path / "home", key)
+    assert (quarantine_folder(tmp_path / "home", HEALTH, "2025-04") / "referrals.csv.report.txt").exists()
