@@ -106,22 +106,15 @@ def select_inputs(period: str) -> dict:
 
 
 def published_from_same_inputs(period: str) -> bool:
-    """True when M's latest published version was made from the inputs M has now."""
+    """True when M's last publish run (new version or unchanged) was made from the inputs M has now."""
+    from sendboard.publish import inputs_of_last_run
+
     try:
         fingerprint = resolve_inputs(period)["fingerprint"]
     except NotReady:
         return False
     home = config.home()
-    if not warehouse.path(home).exists():
-        return False
-    con = warehouse.connect(home)
-    try:
-        warehouse.ensure_publication_tables(con)
-        row = con.execute("select input_fingerprint from publication.board_snapshot_history where period = ? "
-                          "order by version desc limit 1", [period]).fetchone()
-    finally:
-        con.close()
-    return row is not None and row[0] == fingerprint
+    return warehouse.path(home).exists() and inputs_of_last_run(home, period) == fingerprint
 
 
 def check_marts(period: str) -> dict:

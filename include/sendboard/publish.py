@@ -123,6 +123,23 @@ def _complete(folder: Path) -> bool:
     return all((folder / n).is_file() for n in ("board_snapshot.csv", "board_snapshot.parquet"))
 
 
+def _record_run(con, period: str, version: int, status: str, input_fingerprint: str) -> None:
+    con.execute("insert into publication.publish_runs values (?, ?, ?, ?, ?)",
+                [period, version, status, input_fingerprint, datetime.now(timezone.utc)])
+
+
+def inputs_of_last_run(home: Path, period: str) -> str | None:
+    """The input fingerprint of the latest publish run of a month, published or unchanged."""
+    con = warehouse.connect(home)
+    try:
+        warehouse.ensure_publication_tables(con)
+        row = con.execute("select input_fingerprint from publication.publish_runs where period = ? "
+                          "order by run_at desc limit 1", [period]).fetchone()
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
 def publish_month(home: Path, period: str, input_fingerprint: str) -> PublishResult:
     """Publish period M from board.board_snapshot_candidates (the caller has run dbt and the checks)."""
     con = warehouse.connect(home)
@@ -140,6 +157,7 @@ def publish_month(home: Path, period: str, input_fingerprint: str) -> PublishRes
                 if not _complete(folder):
                     _write_version(con, home, period, latest, published)
                 _point_link(home, period, latest)
+                _record_run(con, period, latest, "unchanged", input_fingerprint)
                 log.info("%s: unchanged since version %s; nothing new published", period, latest)
                 return PublishResult(period, "unchanged", latest, published_root(home) / period, published)
 
@@ -152,6 +170,7 @@ def publish_month(home: Path, period: str, input_fingerprint: str) -> PublishRes
                 f"insert into publication.board_snapshot_history ({', '.join(COLUMNS)}, input_fingerprint) "
                 f"values ({', '.join('?' for _ in COLUMNS)}, ?)",
                 [[r[c] for c in COLUMNS] + [input_fingerprint] for r in stamped])
+            _record_run(con, period, version, "published", input_fingerprint)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

@@ -32,3 +32,6 @@ def ensure_publication_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists publication")
     con.execute(f"create table if not exists publication.board_snapshot_history ({columns}, "
                 "input_fingerprint varchar, primary key (period, kpi_id, version))")
+    # every publish run, including those that found nothing new: which inputs each version reflects
+    con.execute("create table if not exists publication.publish_runs (period varchar, version integer, "
+                "status varchar, input_fingerprint varchar, run_at timestamptz)")

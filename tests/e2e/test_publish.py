@@ -159,3 +159,17 @@ def test_make_run_knows_a_month_is_published_from_its_current_inputs(pipeline):
 
     assert published_from_same_inputs("2025-02") is True
     assert published_from_same_inputs("2025-03") is False  # never landed
+
+
+def test_an_unchanged_rerun_records_the_inputs_it_confirmed(pipeline):
+    from sendboard.board import published_from_same_inputs
+    from sendboard.publish import inputs_of_last_run
+
+    dags, _, home = pipeline
+    con = warehouse.connect(home)
+    con.execute("delete from publication.publish_runs where period = '2025-02'")
+    con.close()
+    assert inputs_of_last_run(home, "2025-02") is None and published_from_same_inputs("2025-02") is False
+    assert publish(dags, "2025-02").state == "success"  # nothing new: still version 2
+    assert {r["version"] for r in published_rows(home, "2025-02")} == {"2"}
+    assert published_from_same_inputs("2025-02") is True
