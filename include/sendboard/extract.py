@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sendboard import config, periods
@@ -76,7 +76,7 @@ def check_landed(source: str, period: str) -> dict:
         result = validate_dataframe(load_suite(raw_suite_name(table)), frame)
         log.info("%s", result.describe())
         results.append(result)
-    report = {"source": source, "period": period, "checked_at": datetime.utcnow().isoformat(timespec="seconds"),
+    report = {"source": source, "period": period, "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "suites": [r.__dict__ for r in results]}
     out = Path(home) / "data_quality" / source / period
     out.mkdir(parents=True, exist_ok=True)

@@ -14,10 +14,9 @@ import time
 from pathlib import Path
 
 from sendboard import airflow_env, config
+from sendboard.board import MONTHLY_SOURCES
 
 log = logging.getLogger("sendboard.run")
-
-MONTHLY_SOURCES = ("case_management", "health_waiting_lists")
 
 
 def _prepare() -> Path:
