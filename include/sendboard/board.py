@@ -180,10 +180,10 @@ def _history_warnings(values, period: str) -> list[str]:
     return warnings
 
 
-def publish(period: str, fingerprint: str) -> dict:
+def publish(period: str, fingerprint: str, census_period: str | None = None) -> dict:
     from sendboard.publish import publish_month
 
-    result = publish_month(config.home(), period, fingerprint)
+    result = publish_month(config.home(), period, fingerprint, census_period)
     summary = {"period": period, "status": result.status, "version": result.version,
                "folder": str(result.folder), "kpis": len(result.rows)}
     log.info("publication: %s", summary)

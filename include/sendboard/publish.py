@@ -2,7 +2,7 @@
 
 Layout under $SENDBOARD_HOME/published/:
     <YYYY-MM>                  -> a symlink to .versions/<YYYY-MM>/v<N>, swapped atomically
-    .versions/<YYYY-MM>/v<N>/  board_snapshot.csv, board_snapshot.parquet (every version kept)
+    .versions/<YYYY-MM>/v<N>/  board_snapshot.csv, board_snapshot.parquet, board_pack.html (every version kept)
 
 A reader who opens published/<YYYY-MM>/ sees one complete version: the new version's folder is
 written in full before the link is swapped with a single rename. The warehouse keeps every
@@ -28,6 +28,7 @@ from sendboard import warehouse
 log = logging.getLogger(__name__)
 
 COLUMNS = list(warehouse.SNAPSHOT_COLUMNS)
+PUBLISHED_FILES = ("board_snapshot.csv", "board_snapshot.parquet", "board_pack.html")
 CONTENT_COLUMNS = [c for c in COLUMNS if c not in ("version", "published_at")]
 
 
@@ -57,12 +58,17 @@ def _format(column: str, value, unit: str) -> str:
     return str(value)
 
 
+def formatted(rows: list[dict]) -> list[dict]:
+    """The rows as the CSV shows them."""
+    return [{c: _format(c, row[c], row["unit"]) for c in COLUMNS} for row in rows]
+
+
 def snapshot_csv(rows: list[dict]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_format(c, row[c], row["unit"]) for c in COLUMNS])
+    for row in formatted(rows):
+        writer.writerow([row[c] for c in COLUMNS])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -83,7 +89,17 @@ def _version_rows(con, period: str, version: int) -> list[dict]:
                       "where h.period = ? and h.version = ? order by c.sort_order", [period, version])
 
 
-def _write_version(con, home: Path, period: str, version: int, rows: list[dict]) -> Path:
+def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: str | None) -> str:
+    from sendboard import board_pack
+    from sendboard.board import kpi_catalogue
+
+    catalogue = kpi_catalogue()
+    return board_pack.render(period, formatted(rows), catalogue, board_pack.month_history(con, period, catalogue),
+                             board_pack.quality_summary(home, period, census_period))
+
+
+def _write_version(con, home: Path, period: str, version: int, rows: list[dict],
+                   census_period: str | None) -> Path:
     versions = published_root(home) / ".versions" / period
     versions.mkdir(parents=True, exist_ok=True)
     target = versions / f"v{version}"
@@ -91,11 +107,13 @@ def _write_version(con, home: Path, period: str, version: int, rows: list[dict])
     staging.mkdir()
     try:
         (staging / "board_snapshot.csv").write_bytes(snapshot_csv(rows))
+        (staging / "board_pack.html").write_text(_board_pack(con, home, period, rows, census_period),
+                                                 encoding="utf-8")
         con.execute(f"copy (select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
                     "join reference.kpi_catalogue c using (kpi_id) where h.period = ? and h.version = ? "
                     f"order by c.sort_order) to '{staging / 'board_snapshot.parquet'}' (format parquet)",
                     [period, version])
-        for name in ("board_snapshot.csv", "board_snapshot.parquet"):
+        for name in PUBLISHED_FILES:
             with open(staging / name, "rb") as handle:
                 os.fsync(handle.fileno())
         if target.exists():  # left by an interrupted attempt: this version was never linked
@@ -120,7 +138,7 @@ def _point_link(home: Path, period: str, version: int) -> Path:
 
 
 def _complete(folder: Path) -> bool:
-    return all((folder / n).is_file() for n in ("board_snapshot.csv", "board_snapshot.parquet"))
+    return all((folder / n).is_file() for n in PUBLISHED_FILES)
 
 
 def _record_run(con, period: str, version: int, status: str, input_fingerprint: str) -> None:
@@ -140,7 +158,7 @@ def inputs_of_last_run(home: Path, period: str) -> str | None:
     return row[0] if row else None
 
 
-def publish_month(home: Path, period: str, input_fingerprint: str) -> PublishResult:
+def publish_month(home: Path, period: str, input_fingerprint: str, census_period: str | None = None) -> PublishResult:
     """Publish period M from board.board_snapshot_candidates (the caller has run dbt and the checks)."""
     con = warehouse.connect(home)
     try:
@@ -155,7 +173,7 @@ def publish_month(home: Path, period: str, input_fingerprint: str) -> PublishRes
             if [{c: r[c] for c in CONTENT_COLUMNS} for r in published] == rows:
                 folder = published_root(home) / ".versions" / period / f"v{latest}"
                 if not _complete(folder):
-                    _write_version(con, home, period, latest, published)
+                    _write_version(con, home, period, latest, published, census_period)
                 _point_link(home, period, latest)
                 _record_run(con, period, latest, "unchanged", input_fingerprint)
                 log.info("%s: unchanged since version %s; nothing new published", period, latest)
@@ -175,7 +193,7 @@ def publish_month(home: Path, period: str, input_fingerprint: str) -> PublishRes
         except BaseException:
             con.execute("rollback")
             raise
-        _write_version(con, home, period, version, _version_rows(con, period, version))
+        _write_version(con, home, period, version, _version_rows(con, period, version), census_period)
     finally:
         con.close()
     link = _point_link(home, period, version)

@@ -96,7 +96,7 @@ def publish_dag(doc_md: str) -> DAG:
         def publish(inputs: dict, checks: dict) -> dict:
             from sendboard.board import publish as publish_month
 
-            return publish_month(inputs["period"], inputs["fingerprint"])
+            return publish_month(inputs["period"], inputs["fingerprint"], inputs["census_period"])
 
         inputs = select_inputs()
         dbt_build = _dbt_task_group()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import duckdb
@@ -14,14 +15,14 @@ import pytest
 
 from sendboard import airflow_env, warehouse
 from sendboard.generator import generate
-from sendboard.publish import COLUMNS
+from sendboard.publish import COLUMNS, PUBLISHED_FILES
 
 pytestmark = pytest.mark.e2e
 
 
 def snapshot_bytes(home: Path, period: str) -> dict[str, bytes]:
     folder = home / "published" / period
-    return {name: (folder / name).read_bytes() for name in ("board_snapshot.csv", "board_snapshot.parquet")}
+    return {name: (folder / name).read_bytes() for name in PUBLISHED_FILES}
 
 
 def published_rows(home: Path, period: str) -> list[dict]:
@@ -102,6 +103,10 @@ def test_publishes_every_kpi_in_order_with_the_right_figures(pipeline):
     parquet = duckdb.sql(f"select * from '{home / 'published' / '2025-01' / 'board_snapshot.parquet'}'").df()
     assert list(parquet.columns) == COLUMNS and list(parquet.kpi_id) == [r["kpi_id"] for r in rows]
     assert not any(r["suppressed"] == "true" and (r["value"] or r["numerator"] or r["denominator"]) for r in rows)
+    # the board pack beside them: every KPI, and nothing that would make a reader's browser go online
+    pack = (home / "published" / "2025-01" / "board_pack.html").read_text()
+    assert all(r["kpi_id"] in pack for r in rows)
+    assert re.findall(r"(?:src|href)=[\"'](?!#)", pack) == [] and "@import" not in pack and "<script" not in pack
 
 
 def test_next_month_carries_the_previous_value_and_a_rerun_publishes_nothing_new(pipeline):

@@ -1,0 +1,172 @@
+"""board_pack.html: the month's pack for the board, one self-contained file.
+
+No request to any network address: styles inline, charts as inline SVG drawn with matplotlib, no
+scripts, no web fonts. RAG is always written as a word, never shown by colour alone. Every text from
+data is escaped. KPI titles and definitions come from the dbt seed kpi_catalogue.csv, the same
+catalogue the models use.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from pathlib import Path
+
+from sendboard import periods
+
+THEMES = {"T1": "Right Support, Right Time", "T2": "Right Plan, Right First Time, Every Time",
+          "T3": "Right Provision, Right Time", "T4": "Preparation for Adulthood",
+          "X": "Cross-cutting: areas for priority action"}
+RAG_STYLE = {"GREEN": "#1b7f3b", "AMBER": "#a86400", "RED": "#b3261e", "NO_DATA": "#555", "SUPPRESSED": "#555"}
+
+CSS = """
+body { font-family: Arial, Helvetica, sans-serif; color: #111; margin: 2em; max-width: 70em; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 2px solid #333; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0 1em; font-size: 0.92em; }
+th, td { border: 1px solid #999; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.rag { font-weight: bold; padding: 0.1em 0.4em; border-radius: 3px; color: #fff; }
+.chart { display: inline-block; width: 32%; min-width: 18em; vertical-align: top; margin: 0 0.5% 1em 0; }
+.chart h3 { font-size: 0.9em; margin: 0.2em 0; }
+.note { color: #333; font-size: 0.9em; }
+@page { size: A4; margin: 15mm; }
+@media print { body { margin: 0; max-width: none; } h2 { break-before: auto; }
+  .chart { width: 48%; break-inside: avoid; } table { break-inside: auto; } tr { break-inside: avoid; } }
+"""
+
+
+def _text(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _shown(row: dict) -> str:
+    if row["suppressed"] in (True, "true"):
+        return "suppressed"
+    return _text(row["value"]) if row["value"] not in (None, "") else "no data"
+
+
+def _rag(row: dict) -> str:
+    rag = row.get("rag") or ""
+    if not rag:
+        return '<span class="note">context</span>'
+    return f'<span class="rag" style="background:{RAG_STYLE.get(rag, "#555")}">{_text(rag)}</span>'
+
+
+def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float | None) -> str:
+    """An SVG line chart of the published values over the months, with the target as a dashed line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: no embedded font, nothing fetched
+    figure, axes = plt.subplots(figsize=(4.2, 2.2), dpi=100)
+    months = [m for m, _ in history]
+    values = [v for _, v in history]
+    axes.plot(range(len(months)), [float("nan") if v is None else v for v in values], marker="o", markersize=3,
+              color="#1f4e79", label="published value")
+    if target is not None:
+        axes.axhline(target, linestyle="--", color="#b3261e", linewidth=1, label="target")
+    ticks = list(range(0, len(months), max(1, len(months) // 6)))
+    axes.set_xticks(ticks, [months[i] for i in ticks], fontsize=7, rotation=30)
+    axes.tick_params(axis="y", labelsize=7)
+    axes.set_ylabel(kpi["unit"], fontsize=7)
+    axes.legend(fontsize=6, loc="best", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    # no RDF metadata block: it only names URLs (creator, licence) that a reader need not see
+    figure.savefig(buffer, format="svg", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
+    plt.close(figure)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE (which names a URL)
+    described = [f"{m}: {'no published value' if v is None else v}" for m, v in history]
+    alt = (f"Trend of {kpi['kpi_name']} ({kpi['unit']}) by month"
+           + (f", target {target}" if target is not None else "") + ". " + "; ".join(described))
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{_text(alt)}" ', 1)
+
+
+def render(period: str, rows: list[dict], catalogue: list[dict], history: dict[str, list[tuple[str, float | None]]],
+           quality: dict) -> str:
+    """The pack's HTML. rows: the published rows of M (CSV-formatted strings or values);
+    history: kpi_id -> [(month, published value or None)] for every published month up to M."""
+    by_id = {r["kpi_id"]: r for r in rows}
+    parts = [f"<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+             f"<title>SEND Improvement and Assurance Board pack: {_text(period)}</title>"
+             f"<style>{CSS}</style></head><body>",
+             f"<h1>SEND Improvement and Assurance Board: performance pack for {_text(period)}</h1>",
+             f"<p class=\"note\">Version {_text(rows[0]['version'])}, published {_text(rows[0]['published_at'])}. "
+             "Figures for small groups are suppressed (statistical disclosure control). RAG is shown as a word: "
+             "GREEN meets the target, AMBER is within the amber threshold, RED is beyond it.</p>",
+             "<h2>Summary</h2>"]
+    for theme, title in THEMES.items():
+        parts.append(f"<h3>{_text(theme)}: {_text(title)}</h3><table><thead><tr><th>KPI</th><th>Value</th>"
+                     "<th>Unit</th><th>Target</th><th>RAG</th><th>Direction</th><th>Previous</th></tr></thead><tbody>")
+        for kpi in (k for k in catalogue if k["theme"] == theme):
+            row = by_id[kpi["kpi_id"]]
+            parts.append(
+                f"<tr><td>{_text(kpi['kpi_name'])}<br><span class=\"note\">{_text(kpi['kpi_id'])}</span></td>"
+                f"<td class=\"num\">{_shown(row)}</td><td>{_text(kpi['unit'])}</td>"
+                f"<td class=\"num\">{_text(row['target'])}</td><td>{_rag(row)}</td>"
+                f"<td>{_text(row['direction']) or '&ndash;'}</td><td class=\"num\">{_text(row['previous_value'])}</td></tr>")
+        parts.append("</tbody></table>")
+    parts.append("<h2>Trends</h2><p class=\"note\">Published values by month; the dashed line is the target. "
+                 "Suppressed or missing months are gaps.</p>")
+    for kpi in catalogue:
+        target = by_id[kpi["kpi_id"]]["target"]
+        parts.append(f"<div class=\"chart\"><h3>{_text(kpi['kpi_name'])}</h3>"
+                     f"{trend_svg(kpi, history[kpi['kpi_id']], float(target) if target not in (None, '') else None)}"
+                     "</div>")
+    parts.append("<h2>Data quality</h2>")
+    parts.append(f"<p>Extracts used: case management {_text(quality['case_management'])}, health waiting lists "
+                 f"{_text(quality['health_waiting_lists'])}, school census {_text(quality['school_census'] or 'none')}."
+                 "</p><table><thead><tr><th>Source</th><th>Table</th><th>Rows read</th><th>Rows left out</th>"
+                 "<th>Left out by rule</th></tr></thead><tbody>")
+    for source, tables in quality["tables"].items():
+        for table, info in tables.items():
+            rules = "; ".join(f"{_text(r['rule'])} ({_text(r['column'])}): {r['rows']}"
+                              for r in info["left_out_by_rule"]) or "none"
+            parts.append(f"<tr><td>{_text(source)}</td><td>{_text(table)}</td>"
+                         f"<td class=\"num\">{info['rows_read']}</td><td class=\"num\">{info['rows_left_out']}</td>"
+                         f"<td>{rules}</td></tr>")
+    parts.append("</tbody></table><table><thead><tr><th>Check</th><th>Result</th></tr></thead><tbody>")
+    for check in quality["checks"]:
+        parts.append(f"<tr><td>{_text(check['suite'])}</td><td>{'passed' if check['success'] else 'FAILED'} "
+                     f"({check['evaluated']} expectations)</td></tr>")
+    for warning in quality["warnings"]:
+        parts.append(f"<tr><td>warning</td><td>{_text(warning)}</td></tr>")
+    parts.append("</tbody></table><h2>What each KPI means</h2><table><thead><tr><th>KPI</th><th>Definition</th>"
+                 "<th>Better</th></tr></thead><tbody>")
+    for kpi in catalogue:
+        parts.append(f"<tr><td>{_text(kpi['kpi_name'])}<br><span class=\"note\">{_text(kpi['kpi_id'])}</span></td>"
+                     f"<td>{_text(kpi['definition'])}</td><td>{_text(kpi['better'])}</td></tr>")
+    parts.append("</tbody></table></body></html>")
+    return "\n".join(parts)
+
+
+def quality_summary(home: Path, period: str, census_period: str | None) -> dict:
+    """Which extracts were used, rows read and left out per rule, and the checks run for M."""
+    from sendboard.landing import read_manifest
+
+    used = {"case_management": period, "health_waiting_lists": period, "school_census": census_period}
+    tables = {}
+    for source, source_period in used.items():
+        manifest = read_manifest(home, source, source_period) if source_period else None
+        if manifest:
+            tables[source] = manifest["tables"]
+    checks_file = home / "data_quality" / "board" / period / "mart_checks.json"
+    checks = json.loads(checks_file.read_text()) if checks_file.exists() else {"suites": [], "warnings": []}
+    return {**used, "tables": tables, "checks": checks["suites"], "warnings": checks["warnings"]}
+
+
+def month_history(con, period: str, catalogue: list[dict]) -> dict[str, list[tuple[str, float | None]]]:
+    """Latest published value of every KPI for every published month up to M (M's new rows included)."""
+    rows = con.execute("select period, kpi_id, value from publication.board_snapshot_history "
+                       "where period <= ? qualify version = max(version) over (partition by period)",
+                       [period]).fetchall()
+    months = sorted({p for p, _, _ in rows})
+    if months:
+        months = periods.span(months[0], period)
+    values = {(p, k): (float(v) if v is not None else None) for p, k, v in rows}
+    return {k["kpi_id"]: [(m, values.get((m, k["kpi_id"]))) for m in months] for k in catalogue}
