@@ -77,12 +77,16 @@ def main() -> int:
     failures = []
     started = time.monotonic()
     republished = False  # once a month is re-published, later months' previous values may change
-    for month in months:
-        # the census of the month (if any) and both monthly extracts, then the board for the month
-        for period, source in [w for w in work if w[0] <= month and w not in _done]:
-            _done.add((period, source))
+    pending = list(work)  # in period order, a census before the monthly extracts of its month
+
+    def land_up_to(last: str) -> None:
+        while pending and pending[0][0] <= last:
+            period, source = pending.pop(0)
             if not _run(bag.dags[f"extract_{source}"], period):
                 failures.append((source, period))
+
+    for month in months:
+        land_up_to(month)  # the census of the month (if any) and both monthly extracts
         if not all(read_manifest(home, s, month) for s in MONTHLY_SOURCES):
             continue
         if not republished and published_from_same_inputs(month):
@@ -91,6 +95,7 @@ def main() -> int:
         republished = True
         if not _run(bag.dags["publish_board_snapshot"], month):
             failures.append(("board", month))
+    land_up_to("9999-12")  # e.g. a census newer than the last month: landed, ready for next month
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
         where = quarantine_folder(home, source, period) if source != "board" else \
@@ -100,9 +105,6 @@ def main() -> int:
 
     print_summary(home)
     return 1 if failures else 0
-
-
-_done: set[tuple[str, str]] = set()
 
 
 if __name__ == "__main__":
