@@ -116,10 +116,6 @@ def main() -> None:
         print(path.relative_to(PROJECT_ROOT))
 
 
-if __name__ == "__main__":
-    main()
-
-
 def data_docs_index(home: Path) -> Path:
     return home / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
@@ -164,3 +160,7 @@ def run_checkpoint(home: Path, suite: dict, frame, batch_name: str) -> SuiteResu
     result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=None)
     [validation_result] = list(result.run_results.values())
     return _summarise(f"{suite['name']} ({batch_name})", validation_result)
+
+
+if __name__ == "__main__":
+    main()
