@@ -5,6 +5,9 @@ ENV PYTHONUNBUFFERED=1 UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy \
     DO_NOT_TRACK=1 GX_ANALYTICS_ENABLED=False SCARF_ANALYTICS=false \
     AIRFLOW__COSMOS__ENABLE_TELEMETRY=False AIRFLOW__CORE__LOAD_EXAMPLES=False \
     AIRFLOW_HOME=/opt/airflow SENDBOARD_HOME=/data/sendboard SENDBOARD_INBOX=/data/inbox
+# Debian's Chromium prints board_pack.pdf at publication
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir uv==0.13.9 && useradd --create-home --uid 50000 airflow
 WORKDIR /opt/sendboard
 COPY pyproject.toml uv.lock README.md ./

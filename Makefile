@@ -10,11 +10,12 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 export SCARF_ANALYTICS := false
 
-.PHONY: help install run test clean
+.PHONY: help install chromium run test docs clean
 
 help:
 	@echo "make run    process every complete period in the inbox through the Airflow DAGs"
 	@echo "make test   run the whole test suite"
+	@echo "make docs   generate the dbt docs site under SENDBOARD_HOME and serve it on 127.0.0.1:8580"
 	@echo "make clean  remove the virtualenv and the local pipeline state (.sendboard/)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
@@ -26,13 +27,23 @@ $(VENV)/.installed: pyproject.toml uv.lock
 dbt/target/manifest.json: $(VENV)/.installed $(shell find dbt/models dbt/macros dbt/seeds -type f 2>/dev/null) dbt/dbt_project.yml dbt/profiles.yml
 	$(PY) -m sendboard.dbt_manifest
 
-install: $(VENV)/.installed dbt/target/manifest.json
+# Debian's Chromium prints board_pack.pdf and opens the pack in the browser tests
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v "$$SENDBOARD_CHROMIUM" >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium package (prints board_pack.pdf)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+install: $(VENV)/.installed dbt/target/manifest.json chromium
 
 run: install
 	$(PY) -m sendboard.run
 
 test: install
 	$(PY) -m pytest
+
+docs: install
+	$(PY) -m sendboard.dbt_docs
 
 clean:
 	rm -rf $(VENV) .sendboard

@@ -2,7 +2,8 @@
 
 Layout under $SENDBOARD_HOME/published/:
     <YYYY-MM>                  -> a symlink to .versions/<YYYY-MM>/v<N>, swapped atomically
-    .versions/<YYYY-MM>/v<N>/  board_snapshot.csv, board_snapshot.parquet, board_pack.html (every version kept)
+    .versions/<YYYY-MM>/v<N>/  board_snapshot.csv, board_snapshot.parquet, board_pack.html, board_pack.pdf
+                               (every version kept)
 
 A reader who opens published/<YYYY-MM>/ sees one complete version: the new version's folder is
 written in full before the link is swapped with a single rename. The warehouse keeps every
@@ -23,12 +24,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from sendboard import warehouse
+from sendboard import analytics_copy, pdf, warehouse
 
 log = logging.getLogger(__name__)
 
 COLUMNS = list(warehouse.SNAPSHOT_COLUMNS)
-PUBLISHED_FILES = ("board_snapshot.csv", "board_snapshot.parquet", "board_pack.html")
+PUBLISHED_FILES = ("board_snapshot.csv", "board_snapshot.parquet", "board_pack.html", "board_pack.pdf")
 CONTENT_COLUMNS = [c for c in COLUMNS if c not in ("version", "published_at")]
 
 
@@ -55,7 +56,24 @@ def _format(column: str, value, unit: str) -> str:
     if isinstance(value, Decimal):
         # counts are whole numbers; everything else has one decimal place
         return f"{value:.0f}" if unit == "count" else f"{value:.1f}"
-    return str(value)
+    return formula_safe(str(value))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(text: str) -> str:
+    r"""A text cell that Excel or LibreOffice would run as a formula gets a leading apostrophe (OWASP's
+    CSV-injection advice). Only text goes through here: numbers are formatted above.
+
+    >>> formula_safe("Decisions within 6 weeks")
+    'Decisions within 6 weeks'
+    >>> formula_safe('=HYPERLINK("http://x")')
+    '\'=HYPERLINK("http://x")'
+    >>> formula_safe("-1+2"), formula_safe("@SUM(A1)"), formula_safe("+44")
+    ("'-1+2", "'@SUM(A1)", "'+44")
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def formatted(rows: list[dict]) -> list[dict]:
@@ -109,6 +127,7 @@ def _write_version(con, home: Path, period: str, version: int, rows: list[dict],
         (staging / "board_snapshot.csv").write_bytes(snapshot_csv(rows))
         (staging / "board_pack.html").write_text(_board_pack(con, home, period, rows, census_period),
                                                  encoding="utf-8")
+        pdf.html_to_pdf(staging / "board_pack.html", staging / "board_pack.pdf")
         con.execute(f"copy (select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
                     "join reference.kpi_catalogue c using (kpi_id) where h.period = ? and h.version = ? "
                     f"order by c.sort_order) to '{staging / 'board_snapshot.parquet'}' (format parquet)",
@@ -176,6 +195,7 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
                     _write_version(con, home, period, latest, published, census_period)
                 _point_link(home, period, latest)
                 _record_run(con, period, latest, "unchanged", input_fingerprint)
+                analytics_copy.refresh(con, home)
                 log.info("%s: unchanged since version %s; nothing new published", period, latest)
                 return PublishResult(period, "unchanged", latest, published_root(home) / period, published)
 
@@ -194,8 +214,9 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
             con.execute("rollback")
             raise
         _write_version(con, home, period, version, _version_rows(con, period, version), census_period)
+        link = _point_link(home, period, version)
+        analytics_copy.refresh(con, home)
     finally:
         con.close()
-    link = _point_link(home, period, version)
     log.info("%s: published version %s to %s", period, version, link)
     return PublishResult(period, "published", version, link, stamped)

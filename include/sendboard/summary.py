@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from sendboard import analytics_copy
 from sendboard.publish import published_root
 
 
@@ -15,7 +16,11 @@ def print_summary(home: Path) -> None:
         print(f"No board snapshot published yet (published files go to {root}).")
         return
     latest = months[-1]
-    print(f"\nBoard snapshots for {len(months)} months ({months[0]}..{latest}) in {root}/<YYYY-MM>/")
+    print(f"\nBoard snapshots for {len(months)} months ({months[0]}..{latest}) in {root}/<YYYY-MM>/ "
+          "(board_snapshot.csv/.parquet, board_pack.html/.pdf)")
+    copy = analytics_copy.path(home)
+    if copy.exists():
+        print(f"Analysts' read-only copy: {copy}  (README 'For analysts'; `make docs` for the dbt docs)")
     with open(root / latest / "board_snapshot.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     print(f"\nLatest: {latest} (version {rows[0]['version']}, published {rows[0]['published_at']})\n")

@@ -362,3 +362,27 @@ def test_rounding_is_half_away_from_zero_on_the_exact_ratio(warehouse_home, nume
                     f"select {{{{ round_ratio_1dp('{numerator}', '{denominator}') }}}} as v", "--output", "json")
     assert shown.returncode == 0, shown.stdout[-2000:]
     assert f'"v": {expected}' in shown.stdout
+
+
+def test_the_dbt_docs_catalog_describes_the_analytics_views_with_their_types(warehouse_home):
+    import json
+
+    from sendboard import dbt_docs
+
+    site, full_catalog = dbt_docs.generate(warehouse_home)  # nothing holds the warehouse here
+    assert full_catalog is True
+    catalog = json.loads((site / "catalog.json").read_text())["nodes"]
+    waiting = catalog["model.sendboard.referrals_waiting_by_month"]
+    assert waiting["metadata"]["schema"] == "analytics" and waiting["metadata"]["type"] == "VIEW"
+    assert waiting["columns"]["days_waiting"]["type"] == "BIGINT"
+    manifest = json.loads((site / "manifest.json").read_text())["nodes"]
+    assert manifest["model.sendboard.plans_active_by_month"]["description"].startswith("Grain: one row per month")
+    # the March referrals fixture: the analysts' view holds exactly the waiting population of
+    # T1_HEALTH_WAIT_18WK (its denominator, worked out above)
+    con = duckdb.connect(str(warehouse.path(warehouse_home)), read_only=True)
+    try:
+        waiting_rows = con.execute("select count(*) from analytics.referrals_waiting_by_month "
+                                   "where period = '2025-03'").fetchone()[0]
+    finally:
+        con.close()
+    assert waiting_rows == EXPECTED_MARCH["T1_HEALTH_WAIT_18WK"][1]

@@ -109,6 +109,113 @@ def test_publishes_every_kpi_in_order_with_the_right_figures(pipeline):
     assert re.findall(r"(?:src|href)=[\"'](?!#)", pack) == [] and "@import" not in pack and "<script" not in pack
 
 
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def test_the_board_pack_reads_well_in_chromium_and_prints_to_an_a4_pdf(pipeline):
+    """Open the published pack in headless Chromium as a reader would: no console error, no
+    request beyond the file itself, every KPI's title on the page; keep a screenshot."""
+    from playwright.sync_api import sync_playwright
+
+    from sendboard.board import kpi_catalogue
+    from sendboard.pdf import FLAGS, chromium
+
+    _, _, home = pipeline
+    pack = (home / "published" / "2025-01" / "board_pack.html").resolve()
+    errors, requests = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=[f for f in FLAGS if f != "--headless"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(pack.as_uri(), wait_until="load")
+        text = page.inner_text("body")
+        ARTEFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTEFACTS / "board_pack_2025-01.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert requests == [pack.as_uri()]
+    assert "2025-01" in text
+    for kpi in kpi_catalogue():
+        assert kpi["kpi_name"] in text, kpi["kpi_id"]
+    assert (ARTEFACTS / "board_pack_2025-01.png").stat().st_size > 10_000
+    pdf = (home / "published" / "2025-01" / "board_pack.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    # A4 is 595 x 842 points; the pack is several pages (grid, trends, data quality, definitions)
+    boxes = re.findall(rb"/MediaBox \[0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\]", pdf)
+    assert len(boxes) >= 3
+    assert all(abs(float(w) - 595) < 1.5 and abs(float(h) - 842) < 1.5 for w, h in boxes)
+
+
+def test_analysts_get_a_documented_pseudonymised_read_only_copy(pipeline):
+    from sendboard.analytics_copy import VIEWS, path
+
+    _, _, home = pipeline
+    copy = path(home)
+    assert copy.exists() and not copy.stat().st_mode & 0o222  # nobody writes to it
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'analytics'"
+                                            ).fetchall()}
+        assert tables == {*VIEWS, "copy_info"}
+        assert con.execute("select count(*) from duckdb_tables() where schema_name <> 'analytics'").fetchone() == (0,)
+        # the board's figures, as published
+        published = {r["kpi_id"]: r for r in published_rows(home, "2025-01")}
+        kpis = con.execute("select kpi_id, value, rag, version from analytics.kpi_by_month "
+                           "where period = '2025-01' order by sort_order").fetchall()
+        assert [k for k, *_ in kpis] == list(published)
+        for kpi_id, value, rag, version in kpis:
+            row = published[kpi_id]
+            assert (rag or "", version) == (row["rag"], 1), kpi_id
+            assert ("" if value is None else (f"{value:.0f}" if row["unit"] == "count" else f"{value:.1f}")) \
+                == row["value"], kpi_id
+        # the populations, counted independently from the landed Parquet with pandas
+        _, waiting = independent_health_wait(home, "2025-01", "2025-01-31")
+        assert con.execute("select count(*) from analytics.referrals_waiting_by_month "
+                           "where period = '2025-01'").fetchone() == (waiting,)
+        plans = pd.read_parquet(home / "raw" / "case_management" / "period=2025-01" / "plans.parquet")
+        started, ceased = pd.to_datetime(plans.start_date), pd.to_datetime(plans.ceased_date)
+        end = pd.Timestamp("2025-01-31")
+        active = int(((started <= end) & (ceased.isna() | (ceased > end))).sum())
+        assert con.execute("select count(*) from analytics.plans_active_by_month "
+                           "where period = '2025-01'").fetchone() == (active,)
+        pupils = pd.read_parquet(home / "raw" / "school_census" / "period=2025-01" / "pupils.parquet")
+        assert con.execute("select count(*) from analytics.census_pupils_by_term "
+                           "where census_period = '2025-01'").fetchone() == (len(pupils),)
+        # pseudonyms only: no identifier column and no date of birth
+        columns = [r[0] for r in con.execute("select column_name from duckdb_columns()").fetchall()]
+        assert not [c for c in columns if re.search(r"upn|nhs|person", c) and not c.endswith("_pseudonym")]
+        assert not [c for c in columns if "birth" in c]
+        # dbt's descriptions came along
+        comment = con.execute("select comment from duckdb_tables() where table_name = 'kpi_by_month'").fetchone()[0]
+        assert comment.startswith("Grain: one row per published month and KPI.")
+    finally:
+        con.close()
+
+
+def test_the_dbt_docs_site_is_generated_under_sendboard_home_and_served_on_loopback(pipeline):
+    import threading
+    import urllib.request
+
+    from sendboard import dbt_docs
+
+    _, _, home = pipeline
+    # dbt ran in this process (dag.test) and still holds the warehouse, as a running pipeline
+    # would: the site is generated without the catalog rather than failing or waiting
+    site, full_catalog = dbt_docs.generate(home)
+    assert site == home / "dbt_docs" and full_catalog is False
+    static = (site / "static_index.html").read_text()
+    assert "Grain: one row per published month and KPI." in static
+    with dbt_docs.server(home, 0) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        host, port = httpd.server_address
+        assert host == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=10) as response:
+            assert response.status == 200 and b"dbt" in response.read()
+        httpd.shutdown()
+
+
 def test_next_month_carries_the_previous_value_and_a_rerun_publishes_nothing_new(pipeline):
     dags, _, home = pipeline
     assert publish(dags, "2025-02").state == "success"

@@ -20,10 +20,13 @@ final as (
         months.period,
         months.month_end,
         plans.plan_id,
+        plans.person_pseudonym,
         plans.upn_pseudonym,
         plans.birth_month,
         plans.start_date,
         plans.setting_type,
+        plans.primary_need,
+        plans.nc_year,
         -- whole years from the month-reduced date of birth to the month end
         date_sub('year', plans.birth_month, months.month_end) as age_at_month_end
 

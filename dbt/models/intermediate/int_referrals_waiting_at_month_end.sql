@@ -20,6 +20,8 @@ final as (
         months.period,
         months.month_end,
         referrals.referral_id,
+        referrals.nhs_number_pseudonym,
+        referrals.provider_code,
         referrals.service,
         referrals.priority,
         referrals.referral_date,
