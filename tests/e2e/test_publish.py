@@ -217,8 +217,19 @@ def test_the_dbt_docs_site_is_generated_under_sendboard_home_and_served_on_loopb
 
 
 def test_next_month_carries_the_previous_value_and_a_rerun_publishes_nothing_new(pipeline):
+    from sendboard.analytics_copy import path
+
     dags, _, home = pipeline
+    # an analyst holds the copy open through the run: it neither blocks the publication nor sees
+    # it half-done; a new connection sees the new month
+    analyst = duckdb.connect(str(path(home)), read_only=True)
+    latest = "select max(period) from analytics.kpi_by_month"
+    assert analyst.execute(latest).fetchone() == ("2025-01",)
     assert publish(dags, "2025-02").state == "success"
+    assert analyst.execute(latest).fetchone() == ("2025-01",)
+    analyst.close()
+    with duckdb.connect(str(path(home)), read_only=True) as fresh:
+        assert fresh.execute(latest).fetchone() == ("2025-02",)
     january = {r["kpi_id"]: r for r in published_rows(home, "2025-01")}
     february = {r["kpi_id"]: r for r in published_rows(home, "2025-02")}
     for kpi_id, row in february.items():
