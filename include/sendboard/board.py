@@ -7,7 +7,8 @@ import json
 import logging
 from pathlib import Path
 
-from sendboard import config, periods, warehouse
+from sendboard import config, faults, periods, warehouse
+from sendboard.integrity import check_warehouse
 from sendboard.landing import read_manifest
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,9 @@ def resolve_inputs(period: str) -> dict:
                 "published until a corrected census lands: there is no fall-back to an older census.")
         manifests["school_census"] = manifest
     fingerprint = hashlib.sha256(json.dumps(
-        {s: {"period": m["period"], "files": {t: v["sha256"] for t, v in m["tables"].items()}}
+        # the key's fingerprint too: after a key rotation the month is rebuilt with the new pseudonyms
+        {s: {"period": m["period"], "files": {t: v["sha256"] for t, v in m["tables"].items()},
+             "key": m.get("key_fingerprint")}
          for s, m in manifests.items()}, sort_keys=True).encode() + _project_digest()).hexdigest()
     return {"period": period, "census_period": census_period, "home": str(home), "fingerprint": fingerprint,
             "extract_loaded_at": {s: m["loaded_at"] for s, m in manifests.items()}}
@@ -95,6 +98,7 @@ def select_inputs(period: str) -> dict:
 
     inputs = resolve_inputs(period)
     home = Path(inputs["home"])
+    check_warehouse(home)  # a damaged or replaced warehouse stops the run before dbt builds over it
     write_schema_files(home)
     con = warehouse.connect(home)
     try:
@@ -137,9 +141,10 @@ def check_marts(period: str) -> dict:
                                         "kwargs": {"column": "kpi_id", "value_set": kpi_ids}})
     board_suite["expectations"].append({"type": "expect_table_row_count_to_equal",
                                         "kwargs": {"value": len(kpi_ids)}})
-    results = [run_checkpoint(home, board_suite, board, f"board_{period}"),
-               run_checkpoint(home, load_suite("marts_kpi_values"), values[values.period == period],
-                              f"kpi_values_{period}")]
+    results = [run_checkpoint(home, board_suite, board, f"board_{period}")]
+    faults.point("checks_between_suites")
+    results.append(run_checkpoint(home, load_suite("marts_kpi_values"), values[values.period == period],
+                                  f"kpi_values_{period}"))
     warnings = _history_warnings(values, period)
     for warning in warnings:
         log.warning("%s", warning)

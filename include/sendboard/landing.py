@@ -10,19 +10,22 @@ half a period. Landing unchanged files again with the same key changes nothing.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
+import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from sendboard import periods, pseudonymise
+from sendboard import faults, periods, pseudonymise
 from sendboard.config import key_fingerprint
 from sendboard.contract import DATE, FLAG, IDENTIFIER_KINDS, INTEGER, SOURCES
 from sendboard.errors import FileRejected, PeriodRejected, Problem
@@ -82,8 +85,31 @@ def _left_out_summary(checked: CheckedTable) -> list[dict]:
             for (rule, column), rows in checked.violations.items()]
 
 
+@contextmanager
+def _period_lock(home: Path, source: str, period: str):
+    """One landing of a source period at a time, across processes; the OS drops the lock if the
+    holder dies (kill -9), so whoever holds it knows any staging folder of the period is a leftover."""
+    folder = home / "raw" / source
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f".period={period}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            for stale in folder.glob(f".period={period}.*"):
+                if stale.is_dir():  # a staging or old folder left by a crashed landing
+                    log.warning("%s %s: removing %s left by an interrupted landing", source, period, stale.name)
+                    shutil.rmtree(stale)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) -> LandingResult:
     """Land a complete period, or raise PeriodRejected after quarantining every rejected file."""
+    with _period_lock(home, source, period):
+        return _land_period(inbox, source, period, home, key)
+
+
+def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) -> LandingResult:
     spec = SOURCES[source]
     files = inbox.require_complete(source, period)
     fingerprint = key_fingerprint(key)
@@ -104,6 +130,8 @@ def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) 
     try:
         pseudonymise.install_key(con, key)
         rejections: list[tuple[InboxFile, FileRejected]] = []
+        # seconds per stage, for the task log and `make bench`
+        timings = {"read": 0.0, "rules": 0.0, "pseudonymise_and_write": 0.0}
         checked_tables: dict[str, tuple[InboxFile, CheckedTable, list[str], str | None]] = {}
         for table in spec.tables:
             table_files = files[table.name]
@@ -115,10 +143,14 @@ def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) 
                 file = table_files[0]
                 parent = table.parent[1] if table.parent else None
                 parent_relation = f"checked_{parent}" if parent in checked_tables else None
+                started = time.perf_counter()
                 with inbox.local_copy(file) as local:
                     raw = read_file(con, local, file.suffix, table, file.label)
+                timings["read"] += time.perf_counter() - started
+                started = time.perf_counter()
                 checked = check_table(con, raw.relation, raw.columns, table, period_end, file.label,
                                       parent_relation)
+                timings["rules"] += time.perf_counter() - started
                 checked_tables[table.name] = (file, checked, raw.ignored_columns, raw.encoding)
             except FileRejected as rejected:
                 log.error("%s", rejected)
@@ -141,8 +173,10 @@ def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) 
             }
             for name, (file, checked, ignored, encoding) in checked_tables.items():
                 out = staging / f"{name}.parquet"
+                started = time.perf_counter()
                 con.execute(f"copy ({_landed_select(checked, loaded_at)}) to '{out}' "
                             "(format parquet, compression zstd)")
+                timings["pseudonymise_and_write"] += time.perf_counter() - started
                 sha, size = checksums[name][0]
                 manifest["tables"][name] = {
                     "file": file.name, "format": file.suffix.lstrip("."), "encoding": encoding,
@@ -157,7 +191,9 @@ def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) 
                 for n in checked_tables)
             con.execute(f"copy ({errors} order by table_name, source_row, rule, column_name) "
                         f"to '{staging / 'row_errors.parquet'}' (format parquet)")
+            manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            faults.point("landing_before_swap")
             _swap_into_place(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -24,7 +24,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from sendboard import analytics_copy, pdf, warehouse
+from sendboard import analytics_copy, faults, pdf, warehouse
+from sendboard.integrity import WarehouseDamaged, check_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: s
 
 
 def _write_version(con, home: Path, period: str, version: int, rows: list[dict],
-                   census_period: str | None) -> Path:
+                   census_period: str | None, repair: bool = False) -> Path:
     versions = published_root(home) / ".versions" / period
     versions.mkdir(parents=True, exist_ok=True)
     target = versions / f"v{version}"
@@ -135,9 +136,21 @@ def _write_version(con, home: Path, period: str, version: int, rows: list[dict],
         for name in PUBLISHED_FILES:
             with open(staging / name, "rb") as handle:
                 os.fsync(handle.fileno())
-        if target.exists():  # left by an interrupted attempt: this version was never linked
-            shutil.rmtree(target)
-        staging.rename(target)
+        if target.exists():
+            link = published_root(home) / period
+            if not repair and link.is_symlink() and os.readlink(link) == str(Path(".versions") / period / target.name):
+                # a linked folder is published history: never replaced by a new version 1
+                raise WarehouseDamaged(f"{target} is published but the warehouse has no history for it: "
+                                       "the warehouse was replaced or damaged; restore it (README: "
+                                       "'Restoring the warehouse') before publishing again")
+            # else: an incomplete folder being repaired from the history, or one left by an attempt
+            # that died before its rows committed (never linked, never in the history)
+            old = versions / f".{target.name}.{uuid.uuid4().hex}.old"
+            target.rename(old)
+            staging.rename(target)
+            shutil.rmtree(old)
+        else:
+            staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -154,6 +167,14 @@ def _point_link(home: Path, period: str, version: int) -> Path:
     os.symlink(relative, temporary)
     os.replace(temporary, link)
     return link
+
+
+def _remove_leftovers(home: Path, period: str) -> None:
+    """Staging folders and temporary links a crashed publication of the month left behind."""
+    versions = published_root(home) / ".versions" / period
+    for stale in [*versions.glob(".v*"), *published_root(home).glob(f".{period}.*.link")]:
+        log.warning("%s: removing %s left by an interrupted publication", period, stale.name)
+        shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
 
 
 def _complete(folder: Path) -> bool:
@@ -179,8 +200,10 @@ def inputs_of_last_run(home: Path, period: str) -> str | None:
 
 def publish_month(home: Path, period: str, input_fingerprint: str, census_period: str | None = None) -> PublishResult:
     """Publish period M from board.board_snapshot_candidates (the caller has run dbt and the checks)."""
-    con = warehouse.connect(home)
+    con = warehouse.connect(home)  # DuckDB's write lock: no other publisher runs until it is closed
     try:
+        check_warehouse(home, con)
+        _remove_leftovers(home, period)
         warehouse.ensure_publication_tables(con)
         rows = candidate_rows(con, period)
         if not rows:
@@ -192,7 +215,7 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
             if [{c: r[c] for c in CONTENT_COLUMNS} for r in published] == rows:
                 folder = published_root(home) / ".versions" / period / f"v{latest}"
                 if not _complete(folder):
-                    _write_version(con, home, period, latest, published, census_period)
+                    _write_version(con, home, period, latest, published, census_period, repair=True)
                 _point_link(home, period, latest)
                 _record_run(con, period, latest, "unchanged", input_fingerprint)
                 analytics_copy.refresh(con, home)
@@ -209,11 +232,15 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
                 f"values ({', '.join('?' for _ in COLUMNS)}, ?)",
                 [[r[c] for c in COLUMNS] + [input_fingerprint] for r in stamped])
             _record_run(con, period, version, "published", input_fingerprint)
+            # the files are written before the rows commit: a failed write (disk full, a crash)
+            # leaves neither a version in the history nor a link to a half-written folder
+            _write_version(con, home, period, version, _version_rows(con, period, version), census_period)
+            faults.point("publish_before_commit")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
-        _write_version(con, home, period, version, _version_rows(con, period, version), census_period)
+        faults.point("publish_before_link")
         link = _point_link(home, period, version)
         analytics_copy.refresh(con, home)
     finally:

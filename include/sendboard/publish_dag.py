@@ -71,6 +71,7 @@ def publish_dag(doc_md: str) -> DAG:
             from airflow.sdk.exceptions import AirflowFailException
 
             from sendboard.board import NotReady, choose_period, select_inputs as select
+            from sendboard.integrity import WarehouseDamaged
 
             context = get_current_context()
             events = context.get("triggering_asset_events") or {}
@@ -78,8 +79,8 @@ def publish_dag(doc_md: str) -> DAG:
                              if e.extra and e.extra.get("period")]
             try:
                 return select(choose_period(context["params"].get("period"), event_periods))
-            except NotReady as not_ready:
-                raise AirflowFailException(str(not_ready)) from not_ready
+            except (NotReady, WarehouseDamaged) as cannot_build:  # not retried: a person must act
+                raise AirflowFailException(str(cannot_build)) from cannot_build
 
         @task(retries=0, pool=WAREHOUSE_POOL)
         def check_marts(inputs: dict) -> dict:

@@ -1,0 +1,145 @@
+"""The floor: one bare DuckDB SQL script computing the 23 KPIs of one month straight from the
+partners' files. No rules, no pseudonyms, no landing, no checks, no Airflow: the least any pipeline
+must spend to read these files and compute these figures.
+
+The script is written, not hand-copied: views over the CSV files (only the columns the KPIs need
+are ever read, thanks to DuckDB's projection pushdown), then dbt's own compiled SQL for the
+intermediate KPI models and fct_kpi_values, so the floor computes exactly our definitions.
+XLSX (which DuckDB cannot read offline) is read with calamine first; that time counts too.
+
+    python bench/floor.py --inbox DIR --period YYYY-MM [--out DIR]
+prints {"seconds": ..., "peak_rss_mib": ..., "kpis": {...}} as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "include"))
+
+from sendboard.contract import CODE, DATE, FLAG, IDENTIFIER_KINDS, INTEGER, SOURCES, UPN, NHS_NUMBER  # noqa: E402
+
+MODELS = ["int_months", "int_plans_active_at_month_end", "int_referrals_waiting_at_month_end",
+          "int_census_pupils_in_force", "int_kpi_measures__t1_support", "int_kpi_measures__t2_plans",
+          "int_kpi_measures__t3_provision", "int_kpi_measures__t4_adulthood", "int_kpi_measures__x_cross_cutting",
+          "fct_kpi_values"]
+
+
+def compiled_models(scratch: Path) -> list[tuple[str, str, str]]:
+    """(schema, name, compiled SQL) of the KPI models, from `dbt compile` on an empty warehouse."""
+    env = {**os.environ, "SENDBOARD_HOME": str(scratch), "DO_NOT_TRACK": "1"}
+    (scratch / "warehouse").mkdir(parents=True, exist_ok=True)
+    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
+    done = subprocess.run([dbt, "compile", "--quiet", "--select", " ".join(MODELS), "--profiles-dir",
+                           str(ROOT / "dbt"), "--target-path", str(scratch / "target"), "--log-path",
+                           str(scratch / "logs")], cwd=ROOT / "dbt", env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stdout[-3000:] + done.stderr[-3000:])
+    nodes = json.loads((scratch / "target" / "manifest.json").read_text())["nodes"]
+    return [(nodes[f"model.sendboard.{m}"]["schema"], m, nodes[f"model.sendboard.{m}"]["compiled_code"])
+            for m in MODELS]
+
+
+def _expression(column) -> str:
+    text = f"nullif(trim(\"{column.name}\"), '')"
+    if column.kind == DATE:
+        value = f"coalesce(try_strptime({text}, '%Y-%m-%d'), try_strptime({text}, '%d/%m/%Y'))::date"
+        return f"date_trunc('month', {value})::date" if column.name == "date_of_birth" else value
+    if column.kind == INTEGER:
+        return f"try_cast({text} as bigint)"
+    if column.kind == FLAG:
+        return f"coalesce(upper({text}) = 'Y', false)"
+    if column.kind in (CODE, UPN):
+        return f"upper({text})"
+    if column.kind == NHS_NUMBER:
+        return f"replace({text}, ' ', '')"
+    return text
+
+
+def _xlsx_as_csv(path: Path, target: Path) -> None:
+    import csv
+
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
+    with open(target, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        for row in rows:
+            writer.writerow(["" if v is None else v.isoformat()[:10] if isinstance(v, (date, datetime)) else v
+                             for v in row])
+
+
+def floor_script(inbox: Path, period: str, census: str | None, models, work: Path) -> str:
+    lines = ["attach ':memory:' as sendboard;", "use sendboard;"]
+    for schema in {"staging", "reference", "intermediate", "restricted", "publication"}:
+        lines.append(f"create schema if not exists {schema};")
+    lines.append(f"create table reference.kpi_catalogue as select * from read_csv('{ROOT / 'dbt/seeds/kpi_catalogue.csv'}');")
+    for source in SOURCES.values():
+        source_period = census if source.census_months else period
+        if source_period is None:
+            continue
+        for table in source.tables:
+            folder = inbox / source.name / source_period
+            file = next(p for p in folder.iterdir() if p.stem.lower() == table.name)
+            if file.suffix.lower() == ".xlsx":
+                converted = work / f"{source.name}__{table.name}.csv"
+                _xlsx_as_csv(file, converted)
+                file, encoding = converted, "utf-8"
+            else:
+                with open(file, "rb") as handle:
+                    utf8 = handle.read(3) == b"\xef\xbb\xbf"
+                if not utf8:  # Windows-1252: DuckDB reads only UTF-8 (and Latin-1, without 0x80-0x9F)
+                    converted = work / f"{source.name}__{table.name}.csv"
+                    with open(file, encoding="cp1252") as text, open(converted, "w", encoding="utf-8") as out:
+                        while chunk := text.read(1 << 24):
+                            out.write(chunk)
+                    file = converted
+                encoding = "utf-8"
+            columns = [f"{_expression(c)} as {c.landed_name}" for c in table.columns]
+            lines.append(
+                f"create table staging.stg_{source.name}__{table.name} as select '{source_period}' as period, "
+                f"{', '.join(columns)}, 0::bigint as source_row, now() as loaded_at "
+                f"from read_csv('{file}', header=true, all_varchar=true, encoding='{encoding}');")
+    for schema, name, sql in models:
+        lines.append(f"create table {schema}.{name} as {sql.strip().rstrip(';')};")
+    return "\n".join(lines) + "\n"
+
+
+def run(inbox: Path, period: str, out: Path) -> dict:
+    census_periods = sorted(p.name for p in (inbox / "school_census").iterdir() if p.name <= period)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sendboard-floor-") as scratch:
+        models = compiled_models(Path(scratch))  # code generation: not part of the timed floor
+        started = time.perf_counter()
+        import duckdb
+
+        script = floor_script(inbox, period, census_periods[-1] if census_periods else None, models, Path(scratch))
+        con = duckdb.connect()
+        con.execute(script)
+        kpis = {k: {"numerator": n, "denominator": d, "value": None if v is None else float(v)}
+                for k, n, d, v in con.execute("select kpi_id, numerator, denominator, value from "
+                                              "restricted.fct_kpi_values where period = ? order by sort_order",
+                                              [period]).fetchall()}
+        seconds = time.perf_counter() - started
+    (out / f"floor_{period}.sql").write_text(script)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": round(seconds, 2), "peak_rss_mib": round(peak), "kpis": kpis}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inbox", type=Path, required=True)
+    parser.add_argument("--period", required=True)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    arguments = parser.parse_args()
+    print(json.dumps(run(arguments.inbox, arguments.period, arguments.out)))
