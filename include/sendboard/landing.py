@@ -91,7 +91,9 @@ def _period_lock(home: Path, source: str, period: str):
     holder dies (kill -9), so whoever holds it knows any staging folder of the period is a leftover."""
     folder = home / "raw" / source
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f".period={period}.lock", "a") as handle:
+    locks = home / "tmp" / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / f"{source}.{period}.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             for stale in folder.glob(f".period={period}.*"):
@@ -126,7 +128,11 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
 
     period_end = periods.last_day(period)
     loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
-    con = duckdb.connect()
+    # a national census is ~9M rows: past the memory limit DuckDB spills to SENDBOARD_HOME/tmp
+    spill = home / "tmp" / "duckdb"
+    spill.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"memory_limit": os.environ.get("SENDBOARD_DUCKDB_MEMORY_LIMIT", "3GB"),
+                                 "temp_directory": str(spill)})
     try:
         pseudonymise.install_key(con, key)
         rejections: list[tuple[InboxFile, FileRejected]] = []

@@ -105,13 +105,12 @@ def check_table(con: duckdb.DuckDBPyConnection, raw_relation: str, present: list
     # a conditional or optional column absent from the file is empty (exports.md)
     text_cols = [f"{_clean(c)} as t_{c.name}" if c.name in present else f"null::varchar as t_{c.name}"
                  for c in table.columns]
-    con.execute(f"create or replace temp table cleaned_{table.name} as "
-                f"select _row, {', '.join(text_cols)} from {raw_relation}")
     typed_cols = [f"{_typed(c)} as {c.name}" for c in table.columns]
     checked = f"checked_{table.name}"
-    con.execute(f"create or replace temp table {checked} as "
-                f"select *, {', '.join(typed_cols)} from cleaned_{table.name}")
-    con.execute(f"drop table cleaned_{table.name}")
+    # one pass, one copy: the cleaned text and the typed values side by side; the raw table goes
+    con.execute(f"create or replace temp table {checked} as select *, {', '.join(typed_cols)} from "
+                f"(select _row, {', '.join(text_cols)} from {raw_relation})")
+    con.execute(f"drop table {raw_relation}")
 
     _reject_duplicate_keys(con, checked, table, label)
 
