@@ -174,7 +174,10 @@ def _remove_leftovers(home: Path, period: str) -> None:
     versions = published_root(home) / ".versions" / period
     for stale in [*versions.glob(".v*"), *published_root(home).glob(f".{period}.*.link")]:
         log.warning("%s: removing %s left by an interrupted publication", period, stale.name)
-        shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink()
 
 
 def _complete(folder: Path) -> bool:
