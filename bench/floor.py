@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "include"))
 
-from sendboard.contract import CODE, DATE, FLAG, IDENTIFIER_KINDS, INTEGER, SOURCES, UPN, NHS_NUMBER  # noqa: E402
+from sendboard.contract import CODE, DATE, FLAG, INTEGER, NHS_NUMBER, SOURCES, UPN  # noqa: E402
 
 MODELS = ["int_months", "int_plans_active_at_month_end", "int_referrals_waiting_at_month_end",
           "int_census_pupils_in_force", "int_kpi_measures__t1_support", "int_kpi_measures__t2_plans",

@@ -22,7 +22,6 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sendboard.contract import SOURCES
 from sendboard.generator import generate
 from tests.e2e.test_faults import LAND, PUBLISH, run_worker
 
