@@ -85,6 +85,10 @@ def _left_out_summary(checked: CheckedTable) -> list[dict]:
             for (rule, column), rows in checked.violations.items()]
 
 
+def _spill_folder(home: Path, source: str, period: str) -> Path:
+    return home / "tmp" / "duckdb" / f"{source}.{period}"
+
+
 @contextmanager
 def _period_lock(home: Path, source: str, period: str):
     """One landing of a source period at a time, across processes; the OS drops the lock if the
@@ -96,8 +100,8 @@ def _period_lock(home: Path, source: str, period: str):
     with open(locks / f"{source}.{period}.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            for stale in folder.glob(f".period={period}.*"):
-                if stale.is_dir():  # a staging or old folder left by a crashed landing
+            for stale in [*folder.glob(f".period={period}.*"), _spill_folder(home, source, period)]:
+                if stale.is_dir():  # a staging, old or spill folder left by a crashed landing
                     log.warning("%s %s: removing %s left by an interrupted landing", source, period, stale.name)
                     shutil.rmtree(stale)
             yield
@@ -128,8 +132,10 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
 
     period_end = periods.last_day(period)
     loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
-    # a national census is ~9M rows: past the memory limit DuckDB spills to SENDBOARD_HOME/tmp
-    spill = home / "tmp" / "duckdb"
+    # a national census is ~9M rows: past the memory limit DuckDB spills to disk. The spill holds
+    # identifiers in clear (this is still the ingest step), so it is the landing's own folder,
+    # removed when it ends and, after a crash, by the next landing of the period
+    spill = _spill_folder(home, source, period)
     spill.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"memory_limit": os.environ.get("SENDBOARD_DUCKDB_MEMORY_LIMIT", "3GB"),
                                  "temp_directory": str(spill)})
@@ -206,6 +212,7 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
             raise
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     log.info("%s %s landed: %s", source, period, ", ".join(
         f"{t} {v['rows_landed']}/{v['rows_read']} rows" for t, v in manifest["tables"].items()))
     return LandingResult(source, period, "landed", manifest, target)
