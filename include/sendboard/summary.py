@@ -6,12 +6,13 @@ import csv
 from pathlib import Path
 
 from sendboard import analytics_copy
+from sendboard.integrity import published_versions
 from sendboard.publish import published_root
 
 
 def print_summary(home: Path) -> None:
     root = published_root(home)
-    months = sorted(p.name for p in root.iterdir() if p.is_symlink()) if root.exists() else []
+    months = sorted(published_versions(home))
     if not months:
         print(f"No board snapshot published yet (published files go to {root}).")
         return
