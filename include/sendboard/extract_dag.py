@@ -3,18 +3,25 @@ here so the DAG processor parses every file fast; the work is in sendboard.extra
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG, Param, get_current_context, task
 
+from sendboard.alerts import on_task_failure
 from sendboard.assets import LANDED
 
+# Retries with back-off are for transient trouble (a storage hiccup, a lost worker); bad data and
+# bad configuration fail at once (AirflowFailException) with the reason. The final failure alerts.
 DEFAULT_ARGS = {
     "owner": "sendboard-data-engineering",
     "retries": 2,
     "retry_delay": timedelta(minutes=5),
     "retry_exponential_backoff": True,
+    "on_failure_callback": on_task_failure,
 }
+# How often a scheduled run looks in the inbox for the month's files (environment, read at parse time)
+INBOX_POKE_SECONDS = int(os.environ.get("SENDBOARD_INBOX_POKE_SECONDS", "1800"))
 
 
 def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
@@ -39,7 +46,7 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
             context = get_current_context()
             return resolve(source, context["params"].get("period"), context.get("logical_date"))
 
-        @task.sensor(poke_interval=timedelta(minutes=30), timeout=timedelta(days=wait_days), mode="reschedule")
+        @task.sensor(poke_interval=timedelta(seconds=INBOX_POKE_SECONDS), timeout=timedelta(days=wait_days), mode="reschedule")
         def wait_for_complete_period(period: str) -> bool:
             from sendboard.extract import period_is_complete
 
