@@ -18,6 +18,8 @@ def airflow_environment(home: Path) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(airflow_home / "logs"),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        # dag.test() runs one task at a time with no executor: the dbt model sensors can look often
+        "SENDBOARD_DBT_POKE_SECONDS": "2",
     }
 
 

@@ -50,6 +50,23 @@ def choose_period(requested: str | None, event_periods: list[str]) -> str:
     return ready[0]
 
 
+def month_of_run(run_type: str, logical_date) -> str | None:
+    """The month a time-based run (scheduled or backfill) works on: the one before its date.
+    Asset-triggered and manual runs take theirs from the events or the `period` parameter.
+
+    >>> from datetime import datetime
+    >>> month_of_run("backfill", datetime(2025, 3, 1, 6))
+    '2025-02'
+    >>> month_of_run("scheduled", datetime(2026, 1, 1, 6))
+    '2025-12'
+    >>> month_of_run("asset_triggered", datetime(2026, 1, 1, 6)) is None
+    True
+    """
+    if run_type not in ("scheduled", "backfill") or logical_date is None:
+        return None
+    return periods.shift(periods.of(logical_date.date()), -1)
+
+
 def _project_digest() -> bytes:
     """The dbt project's files (models, macros, seeds incl. targets): a change re-publishes."""
     digest = hashlib.sha256()
@@ -185,11 +202,28 @@ def _history_warnings(values, period: str) -> list[str]:
     return warnings
 
 
-def publish(period: str, fingerprint: str, census_period: str | None = None) -> dict:
+def publish(inputs: dict, checks: dict, run_id: str) -> dict:
+    """Publish M from the inputs select_inputs resolved; log and record the run's summary."""
+    from sendboard import run_summary
     from sendboard.publish import publish_month
 
-    result = publish_month(config.home(), period, fingerprint, census_period)
-    summary = {"period": period, "status": result.status, "version": result.version,
-               "folder": str(result.folder), "kpis": len(result.rows)}
-    log.info("publication: %s", summary)
-    return summary
+    home = config.home()
+    period = inputs["period"]
+    # another run (a backfill beside the scheduled runs) may have re-landed an input since this run's
+    # build: publish only what was built from the inputs the run selected
+    now = resolve_inputs(period)["fingerprint"]
+    if now != inputs["fingerprint"]:
+        raise NotReady(f"{period}: its inputs changed while this run built them (an extract was re-landed); "
+                       "nothing published. The run the new landing triggers publishes the month.")
+    result = publish_month(home, period, inputs["fingerprint"], inputs.get("census_period"))
+    publication = {"period": period, "status": result.status, "version": result.version,
+                   "folder": str(result.folder), "kpis": len(result.rows)}
+    summary = run_summary.summarise(home, run_id, inputs, checks, {**publication, "rows": result.rows})
+    for line in run_summary.lines(summary):
+        log.info("%s", line)
+    con = warehouse.connect(home)
+    try:
+        run_summary.record(con, summary)
+    finally:
+        con.close()
+    return publication

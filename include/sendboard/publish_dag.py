@@ -5,11 +5,13 @@ per model shows its progress in the Airflow UI. The DuckDB file lock cannot fail
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
-from airflow.sdk import DAG, Param, get_current_context, task
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, get_current_context, task
 
 from sendboard.airflow_env import WAREHOUSE_POOL
+from sendboard.alerts import on_task_failure
 from sendboard.assets import LANDED
 from sendboard.config import PROJECT_ROOT
 
@@ -17,14 +19,26 @@ DBT_PROJECT = PROJECT_ROOT / "dbt"
 MANIFEST = DBT_PROJECT / "target" / "manifest.json"
 # Every task that writes the DuckDB warehouse runs in the one-slot pool WAREHOUSE_POOL (created with
 # the metadata DB): two runs can never write at once.
-DEFAULT_ARGS = {"owner": "sendboard-data-engineering", "retries": 1, "retry_delay": timedelta(minutes=2)}
+# Retries are for transient trouble (a full disk, a lost worker): the tasks that meet bad data or a
+# missing input fail at once (AirflowFailException) and say why; every final failure sends an alert.
+DEFAULT_ARGS = {"owner": "sendboard-data-engineering", "retries": 1, "retry_delay": timedelta(minutes=2),
+                "retry_exponential_backoff": True, "on_failure_callback": on_task_failure}
+# The monthly time schedule is what makes the DAG backfillable (`airflow backfill create`): a run
+# from it (scheduled or backfill) works on the month before its date. The extracts' Asset events
+# are what normally trigger it; a scheduled run whose month has not landed leaves it to them.
+MONTHLY = CronTriggerTimetable("0 6 1 * *", timezone="UTC")
+# How often a model's sensor looks at the producer's progress. Under a real scheduler a short interval
+# meets an open Airflow race (apache/airflow#71172: a reschedule-mode sensor is failed when its last
+# poke's executor event arrives after the next poke was queued), so deployments wait 15 s; dag.test()
+# (make run, the tests) has no executor events and uses 2 s (airflow_env sets it).
+MODEL_POKE_SECONDS = int(os.environ.get("SENDBOARD_DBT_POKE_SECONDS", "15"))
 
 
 def _dbt_task_group():
     from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, TestBehavior
 
-    return DbtTaskGroup(
+    group = DbtTaskGroup(
         group_id="dbt_build",
         project_config=ProjectConfig(manifest_path=MANIFEST, project_name="sendboard",
                                      dbt_project_path=DBT_PROJECT),
@@ -47,15 +61,22 @@ def _dbt_task_group():
             # which runs one task at a time, get to the producer) and needs no triggerer
             "deferrable": False,
             "mode": "reschedule",
-            "poke_interval": 2,
+            "poke_interval": MODEL_POKE_SECONDS,
         },
     )
+    # the tests run in a task of their own after the build (TestBehavior.AFTER_ALL): it opens the
+    # warehouse too, so it takes the writers' pool slot like the producer
+    for operator in group.children.values():
+        if operator.task_id.endswith("dbt_test"):
+            operator.pool = WAREHOUSE_POOL
+    return group
 
 
 def publish_dag(doc_md: str) -> DAG:
     with DAG(
         dag_id="publish_board_snapshot",
-        schedule=LANDED["case_management"] & LANDED["health_waiting_lists"],
+        schedule=AssetOrTimeSchedule(timetable=MONTHLY,
+                                     assets=LANDED["case_management"] & LANDED["health_waiting_lists"]),
         start_date=datetime(2024, 1, 1),
         catchup=False,
         max_active_runs=1,
@@ -70,17 +91,25 @@ def publish_dag(doc_md: str) -> DAG:
         def select_inputs() -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
-            from sendboard.board import NotReady, choose_period, select_inputs as select
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            from sendboard.board import NotReady, choose_period, month_of_run, select_inputs as select
             from sendboard.integrity import WarehouseDamaged
 
             context = get_current_context()
             events = context.get("triggering_asset_events") or {}
             event_periods = [e.extra.get("period") for evs in events.values() for e in evs
                              if e.extra and e.extra.get("period")]
+            run_type = str(context["dag_run"].run_type).rsplit(".", 1)[-1].lower()
+            requested = context["params"].get("period") or month_of_run(run_type, context.get("logical_date"))
             try:
-                return select(choose_period(context["params"].get("period"), event_periods))
-            except (NotReady, WarehouseDamaged) as cannot_build:  # not retried: a person must act
-                raise AirflowFailException(str(cannot_build)) from cannot_build
+                return select(choose_period(requested, event_periods))
+            except NotReady as not_ready:
+                if run_type == "scheduled":  # the extracts' Asset events will trigger the month's run
+                    raise AirflowSkipException(f"{not_ready} - the run the extracts trigger will publish it")
+                raise AirflowFailException(str(not_ready)) from not_ready  # not retried: a person must act
+            except WarehouseDamaged as damaged:
+                raise AirflowFailException(str(damaged)) from damaged
 
         @task(retries=0, pool=WAREHOUSE_POOL)
         def check_marts(inputs: dict) -> dict:
@@ -95,9 +124,14 @@ def publish_dag(doc_md: str) -> DAG:
 
         @task(pool=WAREHOUSE_POOL)
         def publish(inputs: dict, checks: dict) -> dict:
-            from sendboard.board import publish as publish_month
+            from airflow.sdk.exceptions import AirflowFailException
 
-            return publish_month(inputs["period"], inputs["fingerprint"], inputs["census_period"])
+            from sendboard.board import NotReady, publish as publish_month
+
+            try:
+                return publish_month(inputs, checks, get_current_context()["run_id"])
+            except NotReady as changed:
+                raise AirflowFailException(str(changed)) from changed
 
         inputs = select_inputs()
         dbt_build = _dbt_task_group()

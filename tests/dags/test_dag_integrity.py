@@ -63,7 +63,7 @@ def test_publish_dag_runs_one_dbt_build_and_writes_the_warehouse_through_one_poo
     tasks = {t.task_id: t for t in dag.tasks}
     producers = [t for t in tasks if t.endswith("dbt_producer_watcher")]
     assert producers == ["dbt_build.dbt_producer_watcher"]
-    for task_id in ("select_inputs", "dbt_build.dbt_producer_watcher", "check_marts", "publish"):
+    for task_id in ("select_inputs", "dbt_build.dbt_producer_watcher", "dbt_build.dbt_test", "check_marts", "publish"):
         assert tasks[task_id].pool == "sendboard_warehouse", task_id
     # model sensors wait in reschedule mode and are not retried (a retry would run dbt beside the producer)
     sensors = [t for t in tasks.values() if t.task_id.endswith("_run")]
@@ -77,3 +77,27 @@ def test_publish_dag_runs_one_dbt_build_and_writes_the_warehouse_through_one_poo
 def test_schedules(dag_bag):
     assert dag_bag.dags["extract_case_management"].timetable.expression == "0 6 1 * *"
     assert dag_bag.dags["extract_school_census"].timetable.expression == "0 6 1 2,6,11 *"
+
+
+def test_every_task_alerts_on_failure_and_bad_data_is_not_retried(dag_bag):
+    from sendboard.alerts import on_task_failure
+
+    for dag in dag_bag.dags.values():
+        for task in dag.tasks:
+            callbacks = task.on_failure_callback if isinstance(task.on_failure_callback, list) \
+                else [task.on_failure_callback]
+            assert on_task_failure in callbacks, f"{dag.dag_id}.{task.task_id}"
+    publish = {t.task_id: t for t in dag_bag.dags["publish_board_snapshot"].tasks}
+    assert publish["select_inputs"].retries == 0 and publish["check_marts"].retries == 0
+    assert publish["publish"].retries == 1 and publish["publish"].retry_exponential_backoff
+    watch = dag_bag.dags["watch_publication_deadline"]
+    assert watch.timetable.expression == "0 8 * * *" and watch.tasks[0].retries == 0
+
+
+def test_the_publish_dag_can_be_backfilled_and_is_triggered_by_both_extracts(dag_bag):
+    timetable = dag_bag.dags["publish_board_snapshot"].timetable
+    # a time schedule beside the Assets is what `airflow backfill create` needs (the integration test
+    # backfills it); each time-based run works on the month before its date
+    assert timetable.timetable.expression == "0 6 1 * *"
+    assert {a.name for a in timetable.asset_condition.objects} == {"landed_case_management",
+                                                                  "landed_health_waiting_lists"}
