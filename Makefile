@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 export SCARF_ANALYTICS := false
 
-.PHONY: help install chromium run test docs bench clean
+.PHONY: help install chromium postgres run test docs bench clean
 
 help:
 	@echo "make run    process every complete period in the inbox through the Airflow DAGs"
@@ -35,12 +35,19 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# PostgreSQL (Debian package) for the integration test that starts the deployment's services
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql package (the integration test starts its own cluster)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 install: $(VENV)/.installed dbt/target/manifest.json chromium
 
 run: install
 	$(PY) -m sendboard.run
 
-test: install
+test: install postgres
 	$(PY) -m pytest
 
 # writes bench/results.json and BENCHMARKS.md; inboxes are cached under .sendboard/bench/
