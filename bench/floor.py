@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,12 +35,11 @@ MODELS = ["int_months", "int_plans_active_at_month_end", "int_referrals_waiting_
 
 def compiled_models(scratch: Path) -> list[tuple[str, str, str]]:
     """(schema, name, compiled SQL) of the KPI models, from `dbt compile` on an empty warehouse."""
-    env = {**os.environ, "SENDBOARD_HOME": str(scratch), "DO_NOT_TRACK": "1"}
+    from sendboard.dbt_manifest import run_dbt
+
     (scratch / "warehouse").mkdir(parents=True, exist_ok=True)
-    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    done = subprocess.run([dbt, "compile", "--quiet", "--select", " ".join(MODELS), "--profiles-dir",
-                           str(ROOT / "dbt"), "--target-path", str(scratch / "target"), "--log-path",
-                           str(scratch / "logs")], cwd=ROOT / "dbt", env=env, capture_output=True, text=True)
+    done = run_dbt("compile", "--quiet", "--select", " ".join(MODELS), home=scratch,
+                   target_path=scratch / "target", log_path=scratch / "logs")
     if done.returncode != 0:
         raise RuntimeError(done.stdout[-3000:] + done.stderr[-3000:])
     nodes = json.loads((scratch / "target" / "manifest.json").read_text())["nodes"]

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from sendboard import config
-from sendboard.dbt_manifest import DBT_PROJECT
+from sendboard.dbt_manifest import run_dbt
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +28,7 @@ def site(home: Path) -> Path:
 
 
 def _dbt(home: Path, *command: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **config.OFFLINE_ENVIRONMENT, "SENDBOARD_HOME": str(home)}
-    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    return subprocess.run([dbt, *command, "--quiet", "--profiles-dir", str(DBT_PROJECT),
-                           "--target-path", str(site(home)), "--log-path", str(home / "dbt_logs")],
-                          cwd=DBT_PROJECT, env=env, capture_output=True, text=True)
+    return run_dbt(*command, "--quiet", home=home, target_path=site(home), log_path=home / "dbt_logs")
 
 
 def generate(home: Path) -> tuple[Path, bool]:

@@ -9,9 +9,7 @@ The files go through the real landing (CSV, rules, pseudonyms), then the real `d
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -260,11 +258,9 @@ def write_table(inbox: Path, source: str, period: str, table: str, table_rows: l
 
 
 def run_dbt(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SENDBOARD_HOME": str(home), "DO_NOT_TRACK": "1"}
-    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    return subprocess.run([dbt, *args, "--profiles-dir", str(DBT_PROJECT), "--target-path",
-                           str(home / "dbt_target"), "--log-path", str(home / "dbt_logs")],
-                          cwd=DBT_PROJECT, env=env, capture_output=True, text=True)
+    from sendboard import dbt_manifest
+
+    return dbt_manifest.run_dbt(*args, home=home, target_path=home / "dbt_target", log_path=home / "dbt_logs")
 
 
 @pytest.fixture(scope="module")
