@@ -3,7 +3,10 @@
 
 Runs when both monthly extracts (`landed_case_management` and
 `landed_health_waiting_lists`) have landed a month M, or on demand with
-`{"period": "YYYY-MM"}`. It
+`{"period": "YYYY-MM"}`. Its monthly time schedule (06:00 on the 1st, for
+the month before) is what `airflow backfill create` uses to publish a range
+of past months (README "Backfill"); a scheduled run whose month has not
+landed yet is skipped and left to the run the extracts trigger. It
 
 1. `select_inputs`: checks both extracts of M landed and that the census in
    force (the latest complete census at or before M) landed too; no silent
@@ -14,9 +17,11 @@ Runs when both monthly extracts (`landed_case_management` and
    in range, numerators <= denominators); history gaps and large
    month-on-month jumps are logged as warnings;
 4. `publish`: writes `$SENDBOARD_HOME/published/<M>/board_snapshot.csv` and
-   `.parquet` atomically as a new version, or nothing if unchanged.
+   `.parquet` atomically as a new version, or nothing if unchanged, and logs
+   the run summary (also in `publication.run_metadata`).
 
-**When it fails** nothing is published and earlier publications are untouched.
+**When it fails** nothing is published, earlier publications are untouched,
+and the alert (e-mail/webhook) names the month, the rule and the report.
 - `select_inputs`: an input of M is missing or was rejected; the log says
   which. Fix the extract (see its DAG), then clear this run.
 - `dbt_build`: a dbt model or test failed; the producer task's log names it.

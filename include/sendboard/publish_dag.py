@@ -89,9 +89,7 @@ def publish_dag(doc_md: str) -> DAG:
 
         @task(retries=0, pool=WAREHOUSE_POOL)
         def select_inputs() -> dict:
-            from airflow.sdk.exceptions import AirflowFailException
-
-            from airflow.sdk.exceptions import AirflowSkipException
+            from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
             from sendboard.board import NotReady, choose_period, month_of_run, select_inputs as select
             from sendboard.integrity import WarehouseDamaged
