@@ -153,6 +153,8 @@ class Airflow:
             "AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY": secrets.token_hex(32),
             "AIRFLOW_CONN_SENDBOARD_SMTP": f"smtp://127.0.0.1:{mailbox.port}",
             "AIRFLOW_VAR_SENDBOARD_ALERT_EMAILS": "send-data-oncall@example.org",
+            # due on the 1st: last month is late until the test publishes it
+            "AIRFLOW_VAR_SENDBOARD_PUBLICATION_DEADLINE_DAY": "1",
             "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         }
 

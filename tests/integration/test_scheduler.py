@@ -7,7 +7,8 @@ through the REST API (what an engineer does), and wait for the scheduler.
 
 The month is the one before today (the extract DAGs' latest 06:00-on-the-1st trigger), so the
 files are generated for it when the test starts. The three tests run in order on one deployment:
-1. a month dropped in the inbox is landed by the scheduled extract runs and published by the
+1. before anything is published, the deadline watcher alerts that last month is late; then a
+   month dropped in the inbox is landed by the scheduled extract runs and published by the
    Asset-triggered publish run; a run summary is in the task log and in publication.run_metadata;
 2. a partner re-sends a file with a duplicated key; the engineer clears the landing; the run fails,
    an alert e-mail reaches the SMTP server naming month, source, rule and report, the file is
@@ -21,7 +22,8 @@ import csv
 import io
 import shutil
 import tempfile
-from datetime import datetime, timezone
+import urllib.parse
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,7 @@ MONTH = periods.shift(periods.of(TODAY), -1)  # what the extract DAGs' latest sc
 PAST = [periods.shift(MONTH, -2), periods.shift(MONTH, -1)]  # the backfill's range
 EXTRACTS = ["extract_case_management", "extract_health_waiting_lists", "extract_school_census"]
 PUBLISH = "publish_board_snapshot"
+WATCH = "watch_publication_deadline"
 WAREHOUSE_TASKS = {"select_inputs", "dbt_build.dbt_producer_watcher", "dbt_build.dbt_test", "check_marts",
                    "publish"}
 
@@ -87,7 +90,17 @@ def _finished(airflow: Airflow, dag_id: str, run_type: str | None = None) -> lis
 def test_a_month_in_the_inbox_is_landed_and_published_by_the_scheduler(deployment):
     airflow, home = deployment["airflow"], deployment["home"]
     airflow.wait_for("the dag-processor to register the DAGs", lambda: {
-        *EXTRACTS, PUBLISH} <= {d["dag_id"] for d in airflow.get("/api/v2/dags")["dags"]}, timeout=180)
+        *EXTRACTS, PUBLISH, WATCH} <= {d["dag_id"] for d in airflow.get("/api/v2/dags")["dags"]}, timeout=180)
+    # nothing is published yet and the deadline (day 1 here) has passed: the watcher alerts
+    airflow.patch(f"/api/v2/dags/{WATCH}", {"is_paused": False})
+    [watch] = airflow.wait_for("the deadline watcher's run", lambda: _finished(airflow, WATCH), 300)
+    assert watch["state"] == "failed"
+    due = periods.shift(periods.of(date.fromisoformat(watch["logical_date"][:10])), -1)
+    [late] = airflow.wait_for("the late-publication e-mail", lambda: [
+        m for m in deployment["mailbox"].messages if "not published" in m["Subject"]], timeout=120, every=2)
+    assert late["Subject"] == f"[sendboard] board snapshot for {due} not published by {periods.shift(due, 1)}-01"
+    body = late.get_payload(decode=True).decode().replace("\r\n", "\n")
+    assert "Rule: publication deadline\n" in body and f"{due}: the case_management extract has not landed" in body
     # publish first: its monthly cron makes a scheduled run now, which finds the month not landed
     # and leaves it to the Asset-triggered run (skipped, not failed: no false alarm)
     airflow.patch(f"/api/v2/dags/{PUBLISH}", {"is_paused": False})
@@ -166,9 +179,12 @@ def test_a_bad_file_fails_its_run_sends_an_alert_and_is_quarantined(deployment):
                   "reset_dag_runs": True, "dry_run": False})
     failed = airflow.wait_for("the cleared run to fail", lambda: [
         r for r in airflow.runs(dag_id) if r["dag_run_id"] == run_id and r["state"] == "failed"], timeout=600)
-    states = {t["task_id"]: (t["state"], t["try_number"]) for t in airflow.task_instances(dag_id, failed[0]["dag_run_id"])}
-    assert states["land"][0] == "failed"
-    assert states["check_landed"][0] == "upstream_failed"
+    states = {t["task_id"]: t["state"] for t in airflow.task_instances(dag_id, failed[0]["dag_run_id"])}
+    assert (states["land"], states["check_landed"]) == ("failed", "upstream_failed")
+    # bad data is not retried: the first landing's try, then one failed try after the clear
+    tries = airflow.get(f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
+                        "/taskInstances/land/tries")["task_instances"]
+    assert [t["state"] for t in tries] == ["success", "failed"]
 
     quarantine = home / "quarantine" / "health_waiting_lists" / MONTH
     report = quarantine / "referrals.csv.report.txt"
