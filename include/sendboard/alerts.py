@@ -69,11 +69,12 @@ def _safe_message(error: BaseException | None) -> tuple[BaseException | None, st
     return cause, f"{name} (the message is in the task log; it is not copied here in case it quotes data)"
 
 
-def _rule(cause: BaseException | None, message: str) -> str:
+def _rule(cause: BaseException | None) -> str:
     from sendboard.board import ChecksFailed, NotReady
     from sendboard.deadline import PublicationLate
-    from sendboard.errors import FileRejected, PeriodRejected
+    from sendboard.errors import ConfigurationError, FileRejected, PeriodRejected
     from sendboard.extract import DataQualityFailed
+    from sendboard.integrity import WarehouseDamaged
 
     if isinstance(cause, PeriodRejected):
         return ", ".join(sorted({p.rule for r in cause.rejections for p in r.problems}))
@@ -87,6 +88,10 @@ def _rule(cause: BaseException | None, message: str) -> str:
         return "inputs of the month not landed"
     if isinstance(cause, PublicationLate):
         return "publication deadline"
+    if isinstance(cause, WarehouseDamaged):
+        return "warehouse integrity (README 'Restoring the warehouse')"
+    if isinstance(cause, ConfigurationError):
+        return "configuration"
     if type(cause).__name__ == "AirflowSensorTimeout":
         return "period incomplete in the inbox"
     return "none (an operational error, not a data rule)"
@@ -115,7 +120,7 @@ def describe_failure(context) -> Alert:
     subject = f"[sendboard] {dag_id} failed for {month}: {task_id}"
     if isinstance(cause, PublicationLate):
         subject = f"[sendboard] board snapshot for {month} not published by {cause.deadline}"
-    return Alert(subject=subject, month=month, source=source, rule=_rule(cause, message), report=report,
+    return Alert(subject=subject, month=month, source=source, rule=_rule(cause), report=report,
                  detail=message, log_url=getattr(ti, "log_url", "") or "")
 
 

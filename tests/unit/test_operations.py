@@ -213,3 +213,15 @@ def test_the_compose_file_shares_one_jwt_secret_and_has_no_default_password():
                                           "AIRFLOW_FERNET_KEY", "SENDBOARD_PSEUDONYMISATION_KEY"))
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     assert "uv sync --frozen" in dockerfile  # the image is built from the lock
+
+
+def test_a_missing_key_or_a_damaged_warehouse_is_named_as_such():
+    from sendboard.errors import ConfigurationError
+    from sendboard.integrity import WarehouseDamaged
+
+    missing_key = alerts.describe_failure(_context("extract_school_census", "land", ConfigurationError(
+        "no pseudonymisation key configured"), {"resolve_period": "2026-10"}))
+    assert (missing_key.rule, missing_key.detail) == ("configuration", "no pseudonymisation key configured")
+    damaged = alerts.describe_failure(_context("publish_board_snapshot", "select_inputs", WarehouseDamaged(
+        "the warehouse lacks the publication history of 2026-09")))
+    assert damaged.rule == "warehouse integrity (README 'Restoring the warehouse')"
