@@ -34,8 +34,9 @@ from tests.integration.services import Airflow, Mailbox, Postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(2400)]
 
-TODAY = datetime.now(timezone.utc).date()
-MONTH = periods.shift(periods.of(TODAY), -1)  # what the extract DAGs' latest scheduled runs land
+NOW = datetime.now(timezone.utc)
+# what the extract DAGs' latest scheduled runs (06:00 UTC on the 1st) land: the month before that 1st
+MONTH = periods.shift(periods.of(NOW.date()), -2 if (NOW.day, NOW.hour) < (1, 6) else -1)
 PAST = [periods.shift(MONTH, -2), periods.shift(MONTH, -1)]  # the backfill's range
 EXTRACTS = ["extract_case_management", "extract_health_waiting_lists", "extract_school_census"]
 PUBLISH = "publish_board_snapshot"
