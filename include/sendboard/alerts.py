@@ -80,18 +80,16 @@ def _rule(cause: BaseException | None) -> str:
         return ", ".join(sorted({p.rule for r in cause.rejections for p in r.problems}))
     if isinstance(cause, FileRejected):
         return ", ".join(sorted({p.rule for p in cause.problems}))
-    if isinstance(cause, DataQualityFailed):
-        return "raw-layer Great Expectations suite"
-    if isinstance(cause, ChecksFailed):
-        return "mart Great Expectations checks"
-    if isinstance(cause, NotReady):
-        return "inputs of the month not landed"
-    if isinstance(cause, PublicationLate):
-        return "publication deadline"
-    if isinstance(cause, WarehouseDamaged):
-        return "warehouse integrity (README 'Restoring the warehouse')"
-    if isinstance(cause, ConfigurationError):
-        return "configuration"
+    # failures that are not a file rule: the kind of check or condition that failed
+    named = ((DataQualityFailed, "raw-layer Great Expectations suite"),
+             (ChecksFailed, "mart Great Expectations checks"),
+             (NotReady, "inputs of the month not landed"),
+             (PublicationLate, "publication deadline"),
+             (WarehouseDamaged, "warehouse integrity (README 'Restoring the warehouse')"),
+             (ConfigurationError, "configuration"))
+    for kind, rule in named:
+        if isinstance(cause, kind):
+            return rule
     if type(cause).__name__ == "AirflowSensorTimeout":
         return "period incomplete in the inbox"
     return "none (an operational error, not a data rule)"
