@@ -61,20 +61,28 @@ def land(source: str, period: str) -> dict:
     return summary
 
 
-GX_SAMPLE_ROWS = 200_000
+# The raw suites see every landed row of a small table; of a large one, GX_SAMPLE_BLOCKS runs of
+# GX_BLOCK_ROWS consecutive file rows spread evenly over the file.
+GX_SAMPLE_BLOCKS, GX_BLOCK_ROWS = 20, 5_000
 
 
 def _rows_to_check(path: Path):
-    """The landed rows the raw suites see: all of them up to GX_SAMPLE_ROWS, else a repeatable
-    reservoir sample drawn by DuckDB. The landing rules have already checked every row in DuckDB;
-    the suites are a second line of defence on the landed layout, and GX's pandas path would
-    otherwise hold a national census (9M rows) in memory several times over."""
+    """The landed rows the raw suites see. The landing rules have already checked every row in
+    DuckDB; the suites are a second line of defence on the landed layout, and GX's pandas path would
+    otherwise hold a national census (9M rows) in memory several times over. Blocks of file rows,
+    not a random sample: landing writes rows in file order, so Parquet's row-group statistics on
+    source_row let DuckDB read only the row groups holding them (a reservoir sample decoded the
+    whole national census, 3 s; the blocks take 0.5 s)."""
     import duckdb
 
     with duckdb.connect() as con:
         relation = f"read_parquet('{path}', hive_partitioning = false)"
-        if con.execute(f"select count(*) from {relation}").fetchone()[0] > GX_SAMPLE_ROWS:
-            relation += f" using sample reservoir({GX_SAMPLE_ROWS} rows) repeatable (20261122)"
+        rows, first, last = con.execute(f"select count(*), min(source_row), max(source_row) from {relation}").fetchone()
+        if rows > GX_SAMPLE_BLOCKS * GX_BLOCK_ROWS:
+            stride = (last - first + 1) // GX_SAMPLE_BLOCKS
+            relation += " where " + " or ".join(
+                f"source_row between {first + i * stride} and {first + i * stride + GX_BLOCK_ROWS - 1}"
+                for i in range(GX_SAMPLE_BLOCKS))
         return con.execute(f"select * from {relation}").df()
 
 

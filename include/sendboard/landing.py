@@ -75,9 +75,13 @@ def _landed_select(checked: CheckedTable, loaded_at: datetime) -> str:
             columns.append(f"date_trunc('month', {column.name})::date as {column.landed_name}")
         else:
             columns.append(f"{column.name}")
-    return (f"select {', '.join(columns)}, _row as source_row, TIMESTAMPTZ '{loaded_at.isoformat()}' as _loaded_at "
-            f"from {checked.checked_relation} c where not exists "
-            f"(select 1 from {checked.violations_relation} v where v._row = c._row) order by _row")
+    select = (f"select {', '.join(columns)}, _row as source_row, TIMESTAMPTZ '{loaded_at.isoformat()}' as _loaded_at "
+              f"from {checked.checked_relation} c")
+    if not checked.bad_rows:
+        # DuckDB keeps a table's insertion order (file order) through a plain scan: no sort needed
+        return select
+    return (f"{select} where not exists (select 1 from {checked.violations_relation} v where v._row = c._row) "
+            "order by _row")
 
 
 def _left_out_summary(checked: CheckedTable) -> list[dict]:

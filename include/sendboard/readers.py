@@ -30,7 +30,8 @@ XLSX_BATCH_ROWS = 100_000
 
 @dataclass
 class RawTable:
-    """What was read: a DuckDB table `relation` with `_row` and the contract's columns present."""
+    """What was read: a DuckDB view `relation` with `_row` and the contract's columns present, over
+    the table `<relation>_text` the file was read into (`discard` drops both)."""
     relation: str
     rows: int
     columns: list[str]
@@ -131,10 +132,10 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
             raise _reject(label, "unreadable_file", _csv_error_detail(str(exc)), rows=_csv_error_rows(str(exc)))
     names = [c.name for c in table.columns if c.name in header]
     select = ", ".join(f"c{p} as {n}" for p, n in zip(positions, names))
-    # rowid keeps the file's order: the first data row is spreadsheet row 2
-    con.execute(f"create or replace temp table {relation} as "
+    # rowid keeps the file's order: the first data row is spreadsheet row 2. A view, not a copy:
+    # the rules read it once into checked_<table> (a national census is 9M rows)
+    con.execute(f"create or replace temp view {relation} as "
                 f"select (rowid + 2)::bigint as _row, {select} from {relation}_text")
-    con.execute(f"drop table {relation}_text")
     rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
     if rows == 0:
         raise _reject(label, "no_data_rows", "the file has a header but no data rows; "
@@ -196,7 +197,7 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
     names = [c.name for c in table.columns if c.name in header]
     schema = pa.schema([("_row", pa.int64())] + [(n, pa.string()) for n in names])
     relation = f"raw_{table.name}"
-    con.execute(f"create or replace temp table {relation} ("
+    con.execute(f"create or replace temp table {relation}_text ("
                 + ", ".join(["_row bigint"] + [f"{n} varchar" for n in names]) + ")")
     batch: list[list] = [[] for _ in range(len(names) + 1)]
     total = 0
@@ -217,6 +218,7 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
     if total == 0:
         raise _reject(label, "no_data_rows", "the worksheet has a header but no data rows; "
                       "a full snapshot cannot lose its whole history")
+    con.execute(f"create or replace temp view {relation} as select * from {relation}_text")
     return RawTable(relation, total, names, ignored, None)
 
 
@@ -225,9 +227,15 @@ def _flush(con: duckdb.DuckDBPyConnection, relation: str, schema: pa.Schema, bat
         return 0
     arrow = pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(batch, schema)], schema=schema)
     con.register("xlsx_batch", arrow)
-    con.execute(f"insert into {relation} select * from xlsx_batch")
+    con.execute(f"insert into {relation}_text select * from xlsx_batch")
     con.unregister("xlsx_batch")
     return len(batch[0])
+
+
+def discard(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Drop what a reader made for `relation` (the view and the table under it)."""
+    con.execute(f"drop view {relation}")
+    con.execute(f"drop table {relation}_text")
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, suffix: str, table: Table, label: str) -> RawTable:

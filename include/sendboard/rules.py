@@ -16,6 +16,7 @@ import duckdb
 from sendboard.contract import (CODE, DATE, EARLIEST_DATE, FLAG, INTEGER, NHS_NUMBER, ROW_ERROR_THRESHOLD,
                                 UPN, Column, Table)
 from sendboard.errors import FileRejected, Problem
+from sendboard.readers import discard
 
 UPN_PATTERN = r"[A-Z][0-9]{11}[0-9A-Z]"
 
@@ -110,7 +111,7 @@ def check_table(con: duckdb.DuckDBPyConnection, raw_relation: str, present: list
     # one pass, one copy: the cleaned text and the typed values side by side; the raw table goes
     con.execute(f"create or replace temp table {checked} as select *, {', '.join(typed_cols)} from "
                 f"(select _row, {', '.join(text_cols)} from {raw_relation})")
-    con.execute(f"drop table {raw_relation}")
+    discard(con, raw_relation)
 
     _reject_duplicate_keys(con, checked, table, label)
 
