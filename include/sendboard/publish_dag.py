@@ -45,7 +45,9 @@ def _dbt_task_group():
         profile_config=ProfileConfig(profile_name="sendboard", target_name="warehouse",
                                      profiles_yml_filepath=DBT_PROJECT / "profiles.yml"),
         # WATCHER's producer builds the models; every dbt test then runs once, in one task, after them
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_ALL),
+        # no Asset per model: no DAG consumes them, and each model's task would write an Asset event
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_ALL,
+                                   emit_datasets=False),
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.WATCHER,
             setup_operator_args={"pool": WAREHOUSE_POOL},

@@ -277,6 +277,31 @@ def test_a_failing_check_publishes_nothing_and_leaves_the_snapshot_byte_identica
     assert '"success": false' in report
 
 
+def test_a_failing_dbt_test_stops_the_build_and_publishes_nothing(pipeline):
+    dags, _, home = pipeline
+    before = snapshot_bytes(home, "2025-01")
+    # a landed file whose key is no longer unique (the landing rules would have rejected it; here the
+    # Parquet is damaged after landing), so stg_health_waiting_lists__referrals' uniqueness test fails
+    landed = home / "raw" / "health_waiting_lists" / "period=2025-01" / "referrals.parquet"
+    original = landed.read_bytes()
+    damaged = landed.with_name("damaged.parquet")
+    with duckdb.connect() as con:
+        con.execute(f"copy (select * from read_parquet('{landed}') union all "
+                    f"(select * from read_parquet('{landed}') limit 1)) to '{damaged}' (format parquet)")
+    damaged.replace(landed)
+    try:
+        run = publish(dags, "2025-01")
+    finally:
+        landed.write_bytes(original)
+    assert run.state == "failed"
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    # the models build; the test task (every dbt test, after the build) fails and stops the run
+    assert states["dbt_build.dbt_producer_watcher"].endswith("success")
+    assert states["dbt_build.dbt_test"].endswith("failed")
+    assert states["check_marts"].endswith("upstream_failed") and states["publish"].endswith("upstream_failed")
+    assert snapshot_bytes(home, "2025-01") == before
+
+
 def test_make_run_knows_a_month_is_published_from_its_current_inputs(pipeline):
     from sendboard.board import published_from_same_inputs
 
