@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from sendboard.contract import SOURCES
@@ -40,3 +41,23 @@ def test_an_identifier_in_clear_fails_the_suite_and_the_report_shows_no_value(ke
     assert result.failed == [{"type": "expect_column_values_to_match_regex", "column": "nhs_number_pseudonym",
                               "unexpected_count": 1, "exception": False}]
     assert "9434765919" not in result.describe()
+
+
+def test_the_raw_suites_see_every_row_of_a_small_table_and_evenly_spread_blocks_of_a_large_one(tmp_path):
+    from sendboard.extract import _rows_to_check
+
+    small, large = tmp_path / "small.parquet", tmp_path / "large.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"copy (select i + 2 as source_row from range(1000) t(i)) to '{small}' (format parquet)")
+        # 250,000 data rows: spreadsheet rows 2 .. 250,001, in file order
+        con.execute(f"copy (select i + 2 as source_row from range(250000) t(i)) to '{large}' "
+                    "(format parquet, row_group_size 10000)")
+    assert list(_rows_to_check(small).source_row) == list(range(2, 1002))
+    # stride = (250,001 - 2 + 1) // 20 = 12,500: blocks of 5,000 rows starting at rows 2, 12,502, ...,
+    # 2 + 19 * 12,500 = 237,502 (the last block ends at row 242,501)
+    rows = sorted(_rows_to_check(large).source_row)
+    assert len(rows) == 100_000
+    present = set(rows)
+    starts = [r for r in rows if r - 1 not in present]
+    assert starts == [2 + i * 12_500 for i in range(20)]
+    assert rows[-1] == 242_501
