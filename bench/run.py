@@ -226,7 +226,8 @@ def write_markdown(r: dict) -> None:
               f"{r['floor_agrees_with_pipeline']['of']} KPIs"
               + (f" (differing: {', '.join(r['floor_agrees_with_pipeline']['differing'])}: rows the pipeline's "
                  "rules leave out)" if r['floor_agrees_with_pipeline']['differing'] else "") + ".",
-              f"- Airflow start-up (imports, metadata DB, DagBag) per worker process: {r['airflow_startup_seconds']} s, "
+              f"- Airflow start-up (imports, metadata DB, DagBag, the first request to the in-process execution API) "
+              f"per worker process: {r['airflow_startup_seconds']} s, "
               "not counted in the month figures (a scheduler pays it once).", "",
               "## Where the time goes (seconds, the median run)", "", "| stage | county | national |", "|---|---|---|"]
     for stage in r["county_stages"]:
