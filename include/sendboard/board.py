@@ -109,21 +109,80 @@ def resolve_inputs(period: str) -> dict:
             "extract_loaded_at": {s: m["loaded_at"] for s, m in manifests.items()}}
 
 
-def select_inputs(period: str) -> dict:
-    """Resolve M's inputs and prepare the warehouse for the dbt build."""
+def warehouse_fingerprint(home: Path) -> str:
+    """What a dbt build of the warehouse is made from: every landed period of every source (the
+    checksums its manifest records, and its Parquet files as they are on disk now, so a file changed
+    after landing counts as new), the dbt project and the dbt and DuckDB versions."""
+    from importlib.metadata import version
+
+    from sendboard.contract import SOURCES
+
+    landed = []
+    for source in sorted(SOURCES):
+        # hidden folders are a landing in progress or a crashed one: dbt does not read them either
+        for folder in sorted((home / "raw" / source).glob("period=*")):
+            manifest_file = folder / "manifest.json"
+            if not manifest_file.exists():
+                continue
+            manifest = json.loads(manifest_file.read_text())
+            files = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in sorted(folder.glob("*.parquet"))]
+            landed.append([source, manifest["period"], manifest.get("key_fingerprint"),
+                           {t: v["sha256"] for t, v in manifest["tables"].items()}, files])
+    digest = hashlib.sha256(json.dumps(landed, sort_keys=True).encode() + _project_digest())
+    digest.update((DBT_PROJECT / "dbt_project.yml").read_bytes())
+    digest.update(" ".join(version(p) for p in ("dbt-core", "dbt-duckdb", "duckdb")).encode())
+    return digest.hexdigest()
+
+
+def _claim_build(con, fingerprint: str, run_id: str) -> str | None:
+    """The run that built and checked this warehouse from exactly these landed inputs, if one did
+    (this run then skips dbt); otherwise record that this run is building it and return None.
+
+    A build only counts once its dbt tests and this run's mart checks passed (`_build_checked`), and
+    only for the run that claimed it last: a build that crashed, failed, or was overtaken by another
+    run's build is never trusted."""
+    row = con.execute("select run_id, complete from publication.warehouse_build where fingerprint = ?",
+                      [fingerprint]).fetchone()
+    if row and row[1]:
+        return row[0]
+    con.execute("delete from publication.warehouse_build")
+    con.execute("insert into publication.warehouse_build values (?, ?, false, now())", [fingerprint, run_id])
+    return None
+
+
+def select_inputs(period: str, run_id: str | None = None) -> dict:
+    """Resolve M's inputs and prepare the warehouse for the dbt build. `reuse_warehouse` names the
+    run whose build of these exact landed inputs passed every check (dbt then has nothing to do),
+    or is None when this run must build."""
     from sendboard.landing import write_schema_files
 
     inputs = resolve_inputs(period)
     home = Path(inputs["home"])
     check_warehouse(home)  # a damaged or replaced warehouse stops the run before dbt builds over it
     write_schema_files(home)
+    inputs["warehouse_fingerprint"] = warehouse_fingerprint(home)
     con = warehouse.connect(home)
     try:
         warehouse.ensure_publication_tables(con)
+        inputs["reuse_warehouse"] = _claim_build(con, inputs["warehouse_fingerprint"], run_id or "")
     finally:
         con.close()
     log.info("inputs of %s: %s", period, inputs)
     return inputs
+
+
+def _build_checked(home: Path, inputs: dict, run_id: str | None, passed: bool) -> None:
+    """After the mart checks: a build this run claimed is trusted from now on if they passed; any
+    failed check means the next run builds again."""
+    con = warehouse.connect(home)
+    try:
+        if not passed:
+            con.execute("delete from publication.warehouse_build")
+        elif run_id and inputs.get("warehouse_fingerprint"):
+            con.execute("update publication.warehouse_build set complete = true where run_id = ? and fingerprint = ?",
+                        [run_id, inputs["warehouse_fingerprint"]])
+    finally:
+        con.close()
 
 
 def published_from_same_inputs(period: str) -> bool:
@@ -138,11 +197,23 @@ def published_from_same_inputs(period: str) -> bool:
     return warehouse.path(home).exists() and inputs_of_last_run(home, period) == fingerprint
 
 
-def check_marts(period: str) -> dict:
-    """Great Expectations on the marts of M; Data Docs under $SENDBOARD_HOME/data_docs. Raises ChecksFailed."""
+def check_marts(inputs: dict, run_id: str | None = None) -> dict:
+    """Great Expectations on the marts of M; Data Docs under $SENDBOARD_HOME/data_docs. Raises ChecksFailed.
+    Runs after dbt's tests passed (or dbt was skipped: see `select_inputs`), so passing here makes a
+    build this run claimed trusted for the next run with the same landed inputs."""
+    home = config.home()
+    try:
+        report = _check_marts(home, inputs["period"])
+    except BaseException:
+        _build_checked(home, inputs, run_id, passed=False)
+        raise
+    _build_checked(home, inputs, run_id, passed=True)
+    return report
+
+
+def _check_marts(home: Path, period: str) -> dict:
     from sendboard.expectations import data_docs_index, load_suite, run_checkpoint
 
-    home = config.home()
     # read-write configuration on purpose: under dag.test() dbt ran in this same process and DuckDB
     # refuses a second connection to one file with a different configuration
     con = warehouse.connect(home)

@@ -103,7 +103,7 @@ def publish_dag(doc_md: str) -> DAG:
             run_type = str(context["dag_run"].run_type).rsplit(".", 1)[-1].lower()
             requested = context["params"].get("period") or month_of_run(run_type, context.get("logical_date"))
             try:
-                return select(choose_period(requested, event_periods))
+                return select(choose_period(requested, event_periods), context["run_id"])
             except NotReady as not_ready:
                 if run_type == "scheduled":  # the extracts' Asset events will trigger the month's run
                     raise AirflowSkipException(f"{not_ready} - the run the extracts trigger will publish it")
@@ -111,14 +111,28 @@ def publish_dag(doc_md: str) -> DAG:
             except WarehouseDamaged as damaged:
                 raise AirflowFailException(str(damaged)) from damaged
 
-        @task(retries=0, pool=WAREHOUSE_POOL)
+        @task.branch(retries=0)
+        def build_or_reuse_warehouse(inputs: dict, build: list[str]) -> list[str]:
+            """Skip dbt when the warehouse was built, tested and checked from exactly the landed
+            inputs there are now (e.g. every month of a backfill after the first)."""
+            import logging
+
+            if inputs["reuse_warehouse"]:
+                logging.getLogger(__name__).info(
+                    "dbt skipped: run %s built the warehouse from exactly these landed inputs and its dbt "
+                    "tests and mart checks passed", inputs["reuse_warehouse"])
+                return ["check_marts"]
+            return [*build, "check_marts"]
+
+        # after dbt's tests, or straight after the branch when dbt was skipped; never after a failure
+        @task(retries=0, pool=WAREHOUSE_POOL, trigger_rule="none_failed_min_one_success")
         def check_marts(inputs: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
             from sendboard.board import ChecksFailed, check_marts as check
 
             try:
-                return check(inputs["period"])
+                return check(inputs, get_current_context()["run_id"])
             except ChecksFailed as failed:
                 raise AirflowFailException(str(failed)) from failed
 
@@ -135,7 +149,9 @@ def publish_dag(doc_md: str) -> DAG:
 
         inputs = select_inputs()
         dbt_build = _dbt_task_group()
+        branch = build_or_reuse_warehouse(inputs, [t.task_id for t in dbt_build.get_roots()])
         checks = check_marts(inputs)
-        inputs >> dbt_build >> checks
+        branch >> [dbt_build, checks]
+        dbt_build >> checks
         publish(inputs, checks)
     return dag

@@ -76,17 +76,14 @@ def main() -> int:
     print(f"Inbox {inbox.location}: {len(work)} complete source periods, {len(months)} months. State in {home}.")
     failures = []
     started = time.monotonic()
+    # every source period first (a census before the monthly extracts of its month), then every month:
+    # no month's figures read a later period, and the first publish run's dbt build then serves
+    # every month (later runs find the warehouse built from the same landed inputs and skip dbt)
+    for period, source in work:
+        if not _run(bag.dags[f"extract_{source}"], period):
+            failures.append((source, period))
     republished = False  # once a month is re-published, later months' previous values may change
-    pending = list(work)  # in period order, a census before the monthly extracts of its month
-
-    def land_up_to(last: str) -> None:
-        while pending and pending[0][0] <= last:
-            period, source = pending.pop(0)
-            if not _run(bag.dags[f"extract_{source}"], period):
-                failures.append((source, period))
-
     for month in months:
-        land_up_to(month)  # the census of the month (if any) and both monthly extracts
         if not all(read_manifest(home, s, month) for s in MONTHLY_SOURCES):
             continue
         if not republished and published_from_same_inputs(month):
@@ -95,7 +92,6 @@ def main() -> int:
         republished = True
         if not _run(bag.dags["publish_board_snapshot"], month):
             failures.append(("board", month))
-    land_up_to("9999-12")  # e.g. a census newer than the last month: landed, ready for next month
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
         where = quarantine_folder(home, source, period) if source != "board" else \

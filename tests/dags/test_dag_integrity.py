@@ -70,6 +70,14 @@ def test_publish_dag_runs_one_dbt_build_and_writes_the_warehouse_through_one_poo
     assert len(sensors) >= 19 and all(t.mode == "reschedule" and t.retries == 0 for t in sensors)
     upstream = tasks["publish"].upstream_task_ids
     assert "check_marts" in upstream and "select_inputs" in upstream
+    # the branch before dbt leads to every first task of the dbt group and to the checks, which run
+    # after dbt's tests, or straight after the branch when dbt is skipped, but never after a failure
+    branch = tasks["build_or_reuse_warehouse"]
+    group_roots = {t for t in tasks if t.startswith("dbt_build.") and not tasks[t].upstream_task_ids - {branch.task_id}}
+    assert {"dbt_build.dbt_producer_watcher", "dbt_build.kpi_catalogue_seed"} <= group_roots
+    assert branch.downstream_task_ids == group_roots | {"check_marts"}
+    assert {"dbt_build.dbt_test", "build_or_reuse_warehouse"} <= tasks["check_marts"].upstream_task_ids
+    assert tasks["check_marts"].trigger_rule == "none_failed_min_one_success"
     assert {a.name for a in dag.timetable.asset_condition.objects} == {"landed_case_management",
                                                                       "landed_health_waiting_lists"}
 

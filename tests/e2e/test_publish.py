@@ -225,7 +225,14 @@ def test_next_month_carries_the_previous_value_and_a_rerun_publishes_nothing_new
     analyst = duckdb.connect(str(path(home)), read_only=True)
     latest = "select max(period) from analytics.kpi_by_month"
     assert analyst.execute(latest).fetchone() == ("2025-01",)
-    assert publish(dags, "2025-02").state == "success"
+    run = publish(dags, "2025-02")
+    assert run.state == "success"
+    # January's run built the warehouse from every landed month and its tests and checks passed:
+    # February's run has nothing for dbt to do (board_snapshot_candidates is a view, so February's
+    # previous value is January's publication, checked below)
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    assert states["dbt_build.dbt_producer_watcher"].endswith("skipped")
+    assert states["dbt_build.dbt_test"].endswith("skipped") and states["check_marts"].endswith("success")
     assert analyst.execute(latest).fetchone() == ("2025-01",)
     analyst.close()
     with duckdb.connect(str(path(home)), read_only=True) as fresh:
@@ -248,7 +255,11 @@ def test_a_corrected_extract_publishes_version_2_and_keeps_version_1(pipeline):
     lines = path.read_text().splitlines(keepends=True)
     path.write_text("".join(lines[:-50]))
     assert dags["extract_health_waiting_lists"].test(run_conf={"period": "2025-02"}).state == "success"
-    assert publish(dags, "2025-02").state == "success"
+    run = publish(dags, "2025-02")
+    assert run.state == "success"
+    # a re-landed extract is new input: dbt builds again
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    assert states["dbt_build.dbt_producer_watcher"].endswith("success") and states["dbt_build.dbt_test"].endswith("success")
     assert {r["version"] for r in published_rows(home, "2025-02")} == {"2"}
     kept = home / "published" / ".versions" / "2025-02" / "v1"
     assert {n: (kept / n).read_bytes() for n in version_1} == version_1
@@ -262,9 +273,10 @@ def test_a_corrected_extract_publishes_version_2_and_keeps_version_1(pipeline):
 def test_a_failing_check_publishes_nothing_and_leaves_the_snapshot_byte_identical(pipeline):
     dags, _, home = pipeline
     before = snapshot_bytes(home, "2025-01")
-    # a fault in the marts that the checks must catch: a percentage of 150
+    # a fault in the marts that the checks must catch: a percentage of 150 (denominator >= 10: not
+    # suppressed, so it reaches the board snapshot's value)
     con = warehouse.connect(home)
-    con.execute("update board.board_snapshot_candidates set value = 150.0, suppressed = false "
+    con.execute("update restricted.fct_kpi_values set value = 150.0, denominator = greatest(denominator, 10) "
                 "where period = '2025-01' and kpi_id = 'T1_HEALTH_WAIT_18WK'")
     con.close()
     # keep the corrupted marts: mark the dbt tasks done instead of rebuilding them
@@ -273,6 +285,10 @@ def test_a_failing_check_publishes_nothing_and_leaves_the_snapshot_byte_identica
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     assert states["check_marts"].endswith("failed") and states["publish"].endswith("upstream_failed")
     assert snapshot_bytes(home, "2025-01") == before
+    # a failed check means the warehouse is not trusted any more: the next run builds it again
+    con = warehouse.connect(home)
+    assert con.execute("select count(*) from publication.warehouse_build").fetchone() == (0,)
+    con.close()
     report = (home / "data_quality" / "board" / "2025-01" / "mart_checks.json").read_text()
     assert '"success": false' in report
 
