@@ -35,3 +35,22 @@ def test_charts_are_inline_svg_with_alt_text_and_nothing_is_fetched():
     assert 'aria-label="Trend of &lt;script&gt;' in page
     assert "2025-02: 89.0; 2025-03: 91.0" in page
     assert "<img" not in page and "<link" not in page and "https://" not in page
+
+
+def test_trend_chart_points_gaps_and_target_are_where_the_values_put_them():
+    import re
+
+    from sendboard.board_pack import trend_svg
+
+    history = [("2025-01", 0.0), ("2025-02", 50.0), ("2025-03", None), ("2025-04", 100.0)]
+    svg = trend_svg({"kpi_name": "K", "unit": "%"}, history, 80.0)
+    # y ticks 0, 25, 50, 75, 100 (step 100/4 = 25) span the drawing area y = 176 (0) .. 14 (100):
+    # y(v) = 176 - v / 100 * 162, so 0 -> 176.0, 50 -> 95.0, 100 -> 14.0, target 80 -> 176 - 129.6 = 46.4.
+    # x spreads 4 months over 48 .. 410: 48.0, 168.7 (48 + 362/3), 289.3, 410.0
+    assert re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg) == [("48.0", "176.0"), ("168.7", "95.0"),
+                                                                       ("410.0", "14.0")]
+    # March has no published value: the line stops at February; April stands alone (a point, no line)
+    assert re.findall(r'<polyline points="([^"]+)"', svg) == ["48.0,176.0 168.7,95.0"]
+    assert 'y1="46.4" x2="410.0" y2="46.4" stroke="#b3261e" stroke-dasharray' in svg
+    assert [t for t in re.findall(r'text-anchor="end">([\d.]+)</text>', svg)] == ["0", "25", "50", "75", "100"]
+    assert "2025-03: no published value" in svg
