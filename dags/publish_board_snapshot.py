@@ -12,7 +12,11 @@ landed yet is skipped and left to the run the extracts trigger. It
    force (the latest complete census at or before M) landed too; no silent
    fall-back to an older census;
 2. `dbt_build`: one `dbt build` (seeds, staging, intermediate, marts, every
-   dbt test) rendered by Cosmos; one sensor per model shows progress;
+   dbt test) rendered by Cosmos; one sensor per model shows progress.
+   `build_or_reuse_warehouse` skips it when the last build was made from
+   exactly the landed inputs there are now and passed its dbt tests and
+   mart checks (the task log names that run): every month of a backfill
+   after the first;
 3. `check_marts`: Great Expectations on the marts (every KPI present, values
    in range, numerators <= denominators); history gaps and large
    month-on-month jumps are logged as warnings;
