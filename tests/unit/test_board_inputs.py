@@ -76,3 +76,55 @@ def test_the_month_built_is_the_latest_event_period_with_both_extracts(dirs):
     assert choose_period("2025-03", ["2025-06"]) == "2025-03"  # asked for explicitly
     with pytest.raises(NotReady):
         choose_period(None, ["2025-07"])
+
+
+def test_the_warehouse_fingerprint_covers_every_landed_period_and_its_files_on_disk(dirs):
+    import os
+
+    from sendboard.board import warehouse_fingerprint
+
+    home, _ = dirs
+    parquet = home / "raw" / "case_management" / "period=2025-06" / "plans.parquet"
+    parquet.write_bytes(b"landed")
+    first = warehouse_fingerprint(home)
+    assert warehouse_fingerprint(home) == first  # nothing changed
+    # a landing in progress (hidden staging folder) and the zero-row schema files are not inputs
+    (home / "raw" / "case_management" / ".period=2025-07.tmp").mkdir()
+    land_manifest(home / "raw" / "case_management" / ".period=2025-07.tmp" / "x", "case_management", "2025-07")
+    (home / "raw" / "case_management" / "_schema").mkdir()
+    (home / "raw" / "case_management" / "_schema" / "plans.parquet").write_bytes(b"schema")
+    assert warehouse_fingerprint(home) == first
+    # a file changed after landing (same manifest), even to the same size: a new time stamp
+    stat = parquet.stat()
+    parquet.write_bytes(b"LANDED")
+    os.utime(parquet, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    second = warehouse_fingerprint(home)
+    assert second != first
+    # a newly landed period of any source, e.g. a census
+    land_manifest(home, "school_census", "2025-05")
+    assert warehouse_fingerprint(home) not in (first, second)
+
+
+def test_a_build_is_trusted_only_once_the_run_that_claimed_it_last_has_passed_its_checks(tmp_path):
+    from sendboard import warehouse
+    from sendboard.board import _build_checked, _claim_build
+
+    home = tmp_path
+    with warehouse.connect(home) as con:
+        warehouse.ensure_publication_tables(con)
+
+    def claim(fingerprint: str, run_id: str) -> str | None:
+        with warehouse.connect(home) as con:
+            return _claim_build(con, fingerprint, run_id)
+
+    assert claim("F1", "run_a") is None  # nothing built yet: run_a builds
+    assert claim("F1", "run_b") is None  # run_a has not passed its checks: run_b builds too
+    _build_checked(home, {"warehouse_fingerprint": "F1"}, "run_a", passed=True)
+    assert claim("F1", "run_c") is None  # run_b's claim came later: run_a's pass proves nothing
+    _build_checked(home, {"warehouse_fingerprint": "F1"}, "run_c", passed=True)
+    assert claim("F1", "run_d") == "run_c"  # built and checked from F1 by run_c: run_d skips dbt
+    assert claim("F1", "run_e") == "run_c"  # and a run that skips dbt leaves the record as it was
+    assert claim("F2", "run_f") is None  # new landed inputs: build
+    _build_checked(home, {"warehouse_fingerprint": "F2"}, "run_f", passed=True)
+    _build_checked(home, {"warehouse_fingerprint": "F2"}, "run_g", passed=False)  # a later run's checks failed
+    assert claim("F2", "run_h") is None  # so the warehouse is built again
