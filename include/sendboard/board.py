@@ -205,7 +205,10 @@ def check_marts(inputs: dict, run_id: str | None = None) -> dict:
     try:
         report = _check_marts(home, inputs["period"])
     except BaseException:
-        _build_checked(home, inputs, run_id, passed=False)
+        try:
+            _build_checked(home, inputs, run_id, passed=False)
+        except Exception:  # the checks' failure is what the run reports
+            log.exception("could not clear publication.warehouse_build after the failed checks")
         raise
     _build_checked(home, inputs, run_id, passed=True)
     return report
