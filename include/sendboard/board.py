@@ -125,7 +125,8 @@ def warehouse_fingerprint(home: Path) -> str:
             if not manifest_file.exists():
                 continue
             manifest = json.loads(manifest_file.read_text())
-            files = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in sorted(folder.glob("*.parquet"))]
+            files = [(f.name, stat.st_size, stat.st_mtime_ns)
+                     for f in sorted(folder.glob("*.parquet")) for stat in [f.stat()]]
             landed.append([source, manifest["period"], manifest.get("key_fingerprint"),
                            {t: v["sha256"] for t, v in manifest["tables"].items()}, files])
     digest = hashlib.sha256(json.dumps(landed, sort_keys=True).encode() + _project_digest())
