@@ -2,10 +2,11 @@
 partners' files. No rules, no pseudonyms, no landing, no checks, no Airflow: the least any pipeline
 must spend to read these files and compute these figures.
 
-The script is written, not hand-copied: views over the CSV files (only the columns the KPIs need
-are ever read, thanks to DuckDB's projection pushdown), then dbt's own compiled SQL for the
-intermediate KPI models and fct_kpi_values, so the floor computes exactly our definitions.
-XLSX (which DuckDB cannot read offline) is read with calamine first; that time counts too.
+The script is written, not hand-copied: one table per CSV file the KPIs read, holding only the
+columns the KPI models name, then dbt's own compiled SQL for the intermediate KPI models and
+fct_kpi_values, so the floor computes exactly our definitions. Files are read as they are (UTF-8,
+or Latin-1 for a Windows-1252 file), never transcoded in Python. XLSX (which DuckDB cannot read
+offline) is read with calamine first; that time counts too.
 
     python bench/floor.py --inbox DIR --period YYYY-MM [--out DIR]
 prints {"seconds": ..., "peak_rss_mib": ..., "kpis": {...}} as JSON.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import sys
 import tempfile
@@ -76,7 +78,23 @@ def _xlsx_as_csv(path: Path, target: Path) -> None:
                              for v in row])
 
 
+def _is_utf8(path: Path) -> bool:
+    """True when the file decodes as UTF-8 (with or without BOM); read in 16 MiB chunks."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 24):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 def floor_script(inbox: Path, period: str, census: str | None, models, work: Path) -> str:
+    used = {word for _, _, sql in models for word in re.findall(r"[a-z_][a-z0-9_]*", sql.lower())}
     lines = ["attach ':memory:' as sendboard;", "use sendboard;"]
     for schema in {"staging", "reference", "intermediate", "restricted", "publication"}:
         lines.append(f"create schema if not exists {schema};")
@@ -93,16 +111,16 @@ def floor_script(inbox: Path, period: str, census: str | None, models, work: Pat
                 _xlsx_as_csv(file, converted)
                 file, encoding = converted, "utf-8"
             else:
-                with open(file, "rb") as handle:
-                    utf8 = handle.read(3) == b"\xef\xbb\xbf"
-                if not utf8:  # Windows-1252: DuckDB reads only UTF-8 (and Latin-1, without 0x80-0x9F)
-                    converted = work / f"{source.name}__{table.name}.csv"
-                    with open(file, encoding="cp1252") as text, open(converted, "w", encoding="utf-8") as out:
-                        while chunk := text.read(1 << 24):
-                            out.write(chunk)
-                    file = converted
-                encoding = "utf-8"
-            columns = [f"{_expression(c)} as {c.landed_name}" for c in table.columns]
+                # a bare script knows its files: DuckDB reads UTF-8 (and ASCII) as they are, and a
+                # Windows-1252 file as Latin-1, which differs only in 0x80-0x9F: punctuation in free
+                # text, never in a column a KPI reads
+                encoding = "utf-8" if _is_utf8(file) else "latin-1"
+            # only the columns a KPI model names are loaded (the same as views with projection pushdown,
+            # read once): the floor of reading these files
+            wanted = [c for c in table.columns if c.landed_name in used]
+            if not wanted or f"stg_{source.name}__{table.name}" not in used:
+                continue  # no KPI reads this table
+            columns = [f"{_expression(c)} as {c.landed_name}" for c in wanted]
             lines.append(
                 f"create table staging.stg_{source.name}__{table.name} as select '{source_period}' as period, "
                 f"{', '.join(columns)}, 0::bigint as source_row, now() as loaded_at "

