@@ -7,7 +7,7 @@ same DAGs, tasks and Asset events the scheduler runs, through dag.test()):
   county_month_seconds               one county month end to end (census + two extracts landed,
                                      dbt build, checks, publish), median of 3 fresh runs
   national_month_seconds             the same on the national inbox (median of 2)
-  national_floor_seconds             bench/floor.py on the same national files
+  national_floor_seconds             bench/floor.py on the same national files (the least of 3)
   national_floor_ratio               national_month_seconds / national_floor_seconds
   national_peak_rss_mib              peak RSS of any process during the national month
   dag_parse_seconds_total            parsing every DAG file, as the dag-processor does
@@ -40,6 +40,8 @@ COUNTY = {"start": "2024-11", "months": 24, "scale": "county", "month": "2026-10
 NATIONAL = {"start": "2026-10", "months": 1, "scale": "national", "month": "2026-10", "census": "2026-10"}
 TARGETS = {"county_month_seconds": 45, "national_month_seconds": 60, "national_floor_ratio": 12,
            "national_peak_rss_mib": 4096, "dag_parse_seconds_total": 1.0, "county_backfill_24_months_seconds": 600}
+# bump when bench/floor.py does different work, so BENCHMARKS.md does not compare unlike floors
+FLOOR_VERSION = 2  # 2: only the columns the KPIs read, no transcoding in Python (1 loaded every column)
 REFERENCE_FLOOR_SECONDS = 5.0  # the issue's own floor on this kind of machine (4-6 s)
 PY = sys.executable
 
@@ -190,15 +192,19 @@ def main() -> int:
     print(f"national month x{max(1, arguments.runs - 1)}", flush=True)
     national = [one_month(NATIONAL, national_inbox) for _ in range(max(1, arguments.runs - 1))]
     print("floor", flush=True)
-    floors = [floor(national_inbox, NATIONAL["month"]) for _ in range(2)]
+    floors = [floor(national_inbox, NATIONAL["month"]) for _ in range(3)]
     county_median = statistics.median(r["seconds"] for r in county)
     national_median = statistics.median(r["seconds"] for r in national)
-    floor_median = statistics.median(f["seconds"] for f in floors)
+    # the least of three: a floor is the least time the work can take, and the machine's noise only
+    # ever adds time (the same floor script measured 13-19 s on one afternoon)
+    floor_best = min(f["seconds"] for f in floors)
     results.update({
         "county_month_seconds": round(county_median, 1),
         "national_month_seconds": round(national_median, 1),
-        "national_floor_seconds": round(floor_median, 1),
-        "national_floor_ratio": round(national_median / floor_median, 2),
+        "national_floor_seconds": round(floor_best, 1),
+        "national_floor_runs": [f["seconds"] for f in floors],
+        "floor_version": FLOOR_VERSION,
+        "national_floor_ratio": round(national_median / floor_best, 2),
         "national_ratio_to_reference_floor": round(national_median / REFERENCE_FLOOR_SECONDS, 1),
         "national_peak_rss_mib": max(r["peak_rss_mib"] for r in national),
         "national_floor_peak_rss_mib": max(f["peak_rss_mib"] for f in floors),
@@ -236,7 +242,8 @@ def write_markdown(r: dict, previous: dict | None = None) -> None:
     for key, target in TARGETS.items():
         if key in r:
             lines.append(f"| {key} | {r[key]} | <= {target} | {'yes' if r['met'][key] else '**no**'} |")
-    lines += ["", f"- national_floor_seconds: {r['national_floor_seconds']} (our floor, bench/floor.py); "
+    lines += ["", f"- national_floor_seconds: {r['national_floor_seconds']} (our floor, bench/floor.py, the least of "
+              f"{', '.join(map(str, r.get('national_floor_runs', [])))} s); "
               f"against the issue's reference floor of ~{REFERENCE_FLOOR_SECONDS:.0f} s the national month is "
               f"{r['national_ratio_to_reference_floor']}x.",
               f"- The floor computes the same numerators and denominators as the pipeline for "
@@ -257,10 +264,15 @@ def write_markdown(r: dict, previous: dict | None = None) -> None:
         lines.append(f"| {stage} | {r['county_stages'][stage]} | {r['national_stages'].get(stage, '')} |")
     if previous:
         # the floor does the same work every time: when it moves, the machine did (other load, CPU)
-        lines += ["", f"## Against the previous `make bench` ({previous['measured_at']})", "",
-                  "National_floor_seconds runs the same bare DuckDB script each time: a change there is the "
-                  "machine's speed, not the pipeline's.", "", "| key | previous | now |", "|---|---|---|"]
-        for key in [*TARGETS, "national_floor_seconds"]:
+        same_floor = previous.get("floor_version", 1) == r.get("floor_version", 1)
+        speed = ("National_floor_seconds runs the same bare DuckDB script each time: a change there is the "
+                 "machine's speed, not the pipeline's." if same_floor else
+                 f"The floor script changed between these runs (version {previous.get('floor_version', 1)} -> "
+                 f"{r.get('floor_version', 1)}, see bench/floor.py), so its figures and the ratio are not "
+                 "comparable; airflow_startup_seconds (the same start-up each time) shows the machine's speed.")
+        lines += ["", f"## Against the previous `make bench` ({previous['measured_at']})", "", speed, "",
+                  "| key | previous | now |", "|---|---|---|"]
+        for key in [*TARGETS, "national_floor_seconds", "airflow_startup_seconds"]:
             if key in r or key in previous:
                 lines.append(f"| {key} | {previous.get(key, '')} | {r.get(key, '')} |")
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
