@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "include"))
 
 from sendboard.contract import CODE, DATE, FLAG, INTEGER, NHS_NUMBER, SOURCES, UPN  # noqa: E402
+from sendboard.readers import detect_encoding  # noqa: E402
 
 MODELS = ["int_months", "int_plans_active_at_month_end", "int_referrals_waiting_at_month_end",
           "int_census_pupils_in_force", "int_kpi_measures__t1_support", "int_kpi_measures__t2_plans",
@@ -78,21 +79,6 @@ def _xlsx_as_csv(path: Path, target: Path) -> None:
                              for v in row])
 
 
-def _is_utf8(path: Path) -> bool:
-    """True when the file decodes as UTF-8 (with or without BOM); read in 16 MiB chunks."""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 24):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-        return True
-    except UnicodeDecodeError:
-        return False
-
-
 def floor_script(inbox: Path, period: str, census: str | None, models, work: Path) -> str:
     used = {word for _, _, sql in models for word in re.findall(r"[a-z_][a-z0-9_]*", sql.lower())}
     lines = ["attach ':memory:' as sendboard;", "use sendboard;"]
@@ -104,6 +90,11 @@ def floor_script(inbox: Path, period: str, census: str | None, models, work: Pat
         if source_period is None:
             continue
         for table in source.tables:
+            # only the columns a KPI model names are loaded (the same as views with projection pushdown,
+            # read once): the floor of reading these files
+            wanted = [c for c in table.columns if c.landed_name in used]
+            if not wanted or f"stg_{source.name}__{table.name}" not in used:
+                continue  # no KPI reads this table
             folder = inbox / source.name / source_period
             file = next(p for p in folder.iterdir() if p.stem.lower() == table.name)
             if file.suffix.lower() == ".xlsx":
@@ -114,12 +105,7 @@ def floor_script(inbox: Path, period: str, census: str | None, models, work: Pat
                 # a bare script knows its files: DuckDB reads UTF-8 (and ASCII) as they are, and a
                 # Windows-1252 file as Latin-1, which differs only in 0x80-0x9F: punctuation in free
                 # text, never in a column a KPI reads
-                encoding = "utf-8" if _is_utf8(file) else "latin-1"
-            # only the columns a KPI model names are loaded (the same as views with projection pushdown,
-            # read once): the floor of reading these files
-            wanted = [c for c in table.columns if c.landed_name in used]
-            if not wanted or f"stg_{source.name}__{table.name}" not in used:
-                continue  # no KPI reads this table
+                encoding = "utf-8" if detect_encoding(file) == "utf-8-sig" else "latin-1"
             columns = [f"{_expression(c)} as {c.landed_name}" for c in wanted]
             lines.append(
                 f"create table staging.stg_{source.name}__{table.name} as select '{source_period}' as period, "

@@ -70,7 +70,7 @@ def _check_header(label: str, header: list[str], table: Table) -> tuple[list[int
 
 # --- CSV -----------------------------------------------------------------------------------------
 
-def _detect_encoding(path: Path) -> str:
+def detect_encoding(path: Path) -> str:
     """utf-8-sig when the bytes are valid UTF-8, else cp1252 (Windows-1252, strict)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(path, "rb") as handle:
@@ -104,7 +104,7 @@ def _first_record(path: Path) -> list[str]:
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: str) -> RawTable:
     if path.stat().st_size == 0:
         raise _reject(label, "empty_file", "the file is 0 bytes")
-    encoding = _detect_encoding(path)
+    encoding = detect_encoding(path)
     with tempfile.TemporaryDirectory(prefix="sendboard-csv-") as tmp:
         readable = path
         if encoding != "utf-8-sig":
