@@ -126,13 +126,14 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
                 f"create or replace temp table {relation}_text as "
                 "select * from read_csv(?, header=true, auto_detect=false, columns=?, delim=',', quote='\"', "
                 "escape='\"', strict_mode=true, null_padding=false, max_line_size=100000000, "
-                "parallel=false, encoding='utf-8')",
+                "encoding='utf-8')",
                 [str(readable), placeholder])
         except duckdb.Error as exc:
             raise _reject(label, "unreadable_file", _csv_error_detail(str(exc)), rows=_csv_error_rows(str(exc)))
     names = [c.name for c in table.columns if c.name in header]
     select = ", ".join(f"c{p} as {n}" for p, n in zip(positions, names))
-    # rowid keeps the file's order: the first data row is spreadsheet row 2. A view, not a copy:
+    # rowid keeps the file's order even though DuckDB reads the file on several threads (it keeps
+    # insertion order): the first data row is spreadsheet row 2. A view, not a copy:
     # the rules read it once into checked_<table> (a national census is 9M rows)
     con.execute(f"create or replace temp view {relation} as "
                 f"select (rowid + 2)::bigint as _row, {select} from {relation}_text")

@@ -40,6 +40,23 @@ def test_utf8_with_bom_and_quoted_commas_and_line_breaks(tmp_path):
     assert [r["_row"] for r in rows] == [2, 3]  # records, as a spreadsheet numbers them
 
 
+def test_a_large_file_read_in_parallel_keeps_every_record_on_its_spreadsheet_row(tmp_path):
+    # DuckDB reads a large CSV on several threads; _row comes from the order rows were stored in.
+    # 400,000 records (~24 MB); every 7th has a quoted comma and line break, so records and lines differ:
+    # record i (0-based) is referral R<i> and must be spreadsheet row i + 2
+    lines = ["referral_id,nhs_number,date_of_birth,provider_code,service,priority,referral_date"]
+    for i in range(400_000):
+        provider = '"R,\nTH"' if i % 7 == 0 else "RTH"
+        lines.append(f"R{i},{NHS_A},2015-05-12,{provider},SALT,ROUTINE,2025-01-10")
+    path = write(tmp_path / "referrals.csv", ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    con = duckdb.connect()
+    raw = read_file(con, path, ".csv", REFERRALS, "health_waiting_lists/2025-03/referrals.csv")
+    assert raw.rows == 400_000
+    assert con.execute(f"select count(*) from {raw.relation} "
+                       "where referral_id <> 'R' || (_row - 2)").fetchone()[0] == 0
+    assert con.execute(f"select count(*) from {raw.relation} where provider_code = 'R,\nTH'").fetchone()[0] == 57_143
+
+
 def test_windows_1252_pound_sign_and_smart_quote(tmp_path):
     header = REFERRAL_HEADER + ["notes"]
     rows = [referral("F1", notes="£50 \u2018urgent\u2019 \u2013 see letter")]
