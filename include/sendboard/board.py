@@ -109,16 +109,17 @@ def resolve_inputs(period: str) -> dict:
             "extract_loaded_at": {s: m["loaded_at"] for s, m in manifests.items()}}
 
 
-def warehouse_fingerprint(home: Path) -> str:
+def warehouse_fingerprint(home: Path, sources: list[str] | None = None) -> str:
     """What a dbt build of the warehouse is made from: every landed period of every source (the
     checksums its manifest records, and its Parquet files as they are on disk now, so a file changed
-    after landing counts as new), the dbt project and the dbt and DuckDB versions."""
+    after landing counts as new), the dbt project and the dbt and DuckDB versions. With `sources`,
+    only those sources' periods: what a model reading only them is made from."""
     from importlib.metadata import version
 
     from sendboard.contract import SOURCES
 
     landed = []
-    for source in sorted(SOURCES):
+    for source in sorted(sources or SOURCES):
         # hidden folders are a landing in progress or a crashed one: dbt does not read them either
         for folder in sorted((home / "raw" / source).glob("period=*")):
             manifest_file = folder / "manifest.json"

@@ -1,0 +1,78 @@
+"""The analysts' copy: every analytics view written as a table, except the pupil-level census table,
+which is carried over from the previous copy while the census inputs are unchanged."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from sendboard import analytics_copy
+from sendboard.board import warehouse_fingerprint
+
+
+def land_census(home, pupils: int) -> None:
+    """A landed census period as landing leaves it: Parquet files and their manifest."""
+    folder = home / "raw" / "school_census" / "period=2025-01"
+    folder.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"copy (select 'P' || i as upn_pseudonym, 100 + i % 2 as school_urn from range({pupils}) t(i)) "
+                    f"to '{folder / 'pupils.parquet'}' (format parquet)")
+    (folder / "manifest.json").write_text(json.dumps({
+        "period": "2025-01", "key_fingerprint": "k", "tables": {"pupils": {"sha256": f"sha-of-{pupils}-pupils"}}}))
+
+
+def warehouse(home, month: str):
+    """A stand-in warehouse with the four analytics views; the census view reads the landed file."""
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    pupils = home / "raw" / "school_census" / "period=2025-01" / "pupils.parquet"
+    con.execute("create schema if not exists analytics")
+    con.execute(f"create or replace view analytics.kpi_by_month as select '{month}' as period, 'T1' as kpi_id")
+    con.execute("create or replace view analytics.plans_active_by_month as select 'P1' as plan_id")
+    con.execute("create or replace view analytics.referrals_waiting_by_month as select 'R1' as referral_id")
+    con.execute("create or replace view analytics.census_pupils_by_term as "
+                f"select '2025-01' as census_period, * from read_parquet('{pupils}')")
+    return con
+
+
+def copy_rows(home, sql: str):
+    with duckdb.connect(str(analytics_copy.path(home)), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_the_census_table_is_carried_over_only_while_its_inputs_are_unchanged(tmp_path):
+    home = tmp_path
+    census = "select count(*), count(distinct upn_pseudonym) from analytics.census_pupils_by_term"
+    land_census(home, 5)
+    with warehouse(home, "2025-01") as con:
+        # the first copy writes everything
+        assert analytics_copy.refresh(con, home) == list(analytics_copy.VIEWS)
+    assert copy_rows(home, census) == [(5, 5)]
+    assert copy_rows(home, "select census_inputs from analytics.copy_info") == \
+        [(warehouse_fingerprint(home, ["school_census"]),)]
+
+    # February: the same census, a new month of KPIs; the census table comes from January's copy
+    with warehouse(home, "2025-02") as con:
+        assert analytics_copy.refresh(con, home) == ["kpi_by_month", "plans_active_by_month",
+                                                     "referrals_waiting_by_month"]
+    assert copy_rows(home, "select period from analytics.kpi_by_month") == [("2025-02",)]
+    assert copy_rows(home, census) == [(5, 5)]
+
+    # the census is landed again with 7 pupils: its table is written again
+    land_census(home, 7)
+    with warehouse(home, "2025-03") as con:
+        assert analytics_copy.refresh(con, home) == list(analytics_copy.VIEWS)
+    assert copy_rows(home, census) == [(7, 7)]
+    assert copy_rows(home, "select period from analytics.kpi_by_month") == [("2025-03",)]
+    # only the swapped-in copy is left: no staging file
+    assert [p.name for p in analytics_copy.path(home).parent.iterdir()] == [analytics_copy.path(home).name]
+
+
+def test_a_copy_that_cannot_be_read_is_made_afresh(tmp_path):
+    home = tmp_path
+    land_census(home, 3)
+    analytics_copy.path(home).parent.mkdir(parents=True)
+    analytics_copy.path(home).write_bytes(b"not a duckdb file")
+    with warehouse(home, "2025-01") as con:
+        assert analytics_copy.refresh(con, home) == list(analytics_copy.VIEWS)
+    assert copy_rows(home, "select count(*) from analytics.census_pupils_by_term") == [(3,)]
