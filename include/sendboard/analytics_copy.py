@@ -68,7 +68,8 @@ def refresh(con, home: Path) -> list[str]:
     written = [v for v in VIEWS if not (carry_census and v == CENSUS_VIEW)]
     try:
         if carry_census:
-            shutil.copyfile(target, staging)  # a kernel copy: well under a second for a national census
+            # a national copy (468 MB): 0.5 s from the page cache, 2.7 s from disk
+            shutil.copyfile(target, staging)
         con.execute(f"attach {_quoted(str(staging))} as analytics_copy")
         con.execute("create schema if not exists analytics_copy.analytics")
         for view in written:
