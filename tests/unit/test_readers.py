@@ -57,6 +57,29 @@ def test_a_large_file_read_in_parallel_keeps_every_record_on_its_spreadsheet_row
     assert con.execute(f"select count(*) from {raw.relation} where provider_code = 'R,\nTH'").fetchone()[0] == 57_143
 
 
+def test_a_record_up_to_16_mb_is_read_and_a_longer_one_rejects_the_file(tmp_path):
+    # MAX_RECORD_BYTES = 16 MiB = 16,777,216 bytes per record. A quoted provider_code of 15 MiB with a
+    # line break every 1,000 characters is one record (spreadsheet row 3); one of 17 MiB is too long
+    def file_with_cell(name, size):
+        cell = ("x" * 999 + "\n") * (size // 1000)
+        data = (",".join(REFERRAL_HEADER) + "\r\n" + f"F1,{NHS_A},2015-05-12,RTH,SALT,ROUTINE,2025-01-10,,\r\n"
+                + f'F2,{NHS_B},2015-05-12,"{cell}",SALT,ROUTINE,2025-01-10,,\r\n').encode()
+        return write(tmp_path / name, data), cell
+
+    path, cell = file_with_cell("referrals.csv", 15 << 20)
+    raw, rows = read(path)
+    assert [r["_row"] for r in rows] == [2, 3]
+    assert len(rows[1]["provider_code"]) == len(cell) == 15_728_000  # 15,728 lines of 1,000 characters
+
+    path, _ = file_with_cell("long.csv", 17 << 20)
+    with pytest.raises(FileRejected) as rejected:
+        read(path)
+    problem = rejected.value.problems[0]
+    assert (problem.rule, problem.detail) == ("unreadable_file",
+                                              "a record is longer than 16 MB, the most the reader allows")
+    assert NHS_B not in str(rejected.value)
+
+
 def test_windows_1252_pound_sign_and_smart_quote(tmp_path):
     header = REFERRAL_HEADER + ["notes"]
     rows = [referral("F1", notes="£50 \u2018urgent\u2019 \u2013 see letter")]
