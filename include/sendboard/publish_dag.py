@@ -59,8 +59,10 @@ def _dbt_task_group():
         ),
         operator_args={
             # SENDBOARD_HOME may be an Airflow variable only: pass what select_inputs resolved
+            # no dbt.log: Cosmos runs dbt in a temporary copy of the project, so the file went with it
+            # (0.6 s a national `dbt test`); dbt's messages still reach the task log
             "env": {"SENDBOARD_HOME": "{{ ti.xcom_pull(task_ids='select_inputs')['home'] }}",
-                    "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
+                    "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_LOG_LEVEL_FILE": "none"},
             "append_env": True,
             # a consumer retried in Cosmos' local fallback would open the warehouse beside the producer
             "retries": 0,
