@@ -62,9 +62,8 @@ def test_a_record_up_to_16_mb_is_read_and_a_longer_one_rejects_the_file(tmp_path
     # line break every 1,000 characters is one record (spreadsheet row 3); one of 17 MiB is too long
     def file_with_cell(name, size):
         cell = ("x" * 999 + "\n") * (size // 1000)
-        data = (",".join(REFERRAL_HEADER) + "\r\n" + f"F1,{NHS_A},2015-05-12,RTH,SALT,ROUTINE,2025-01-10,,\r\n"
-                + f'F2,{NHS_B},2015-05-12,"{cell}",SALT,ROUTINE,2025-01-10,,\r\n').encode()
-        return write(tmp_path / name, data), cell
+        rows = [referral("F1"), referral("F2", NHS_B, provider_code=cell)]
+        return write(tmp_path / name, csv_bytes(REFERRAL_HEADER, rows)), cell
 
     path, cell = file_with_cell("referrals.csv", 15 << 20)
     raw, rows = read(path)
