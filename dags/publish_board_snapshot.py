@@ -22,7 +22,9 @@ landed yet is skipped and left to the run the extracts trigger. It
    month-on-month jumps are logged as warnings;
 4. `publish`: writes `$SENDBOARD_HOME/published/<M>/board_snapshot.csv` and
    `.parquet` atomically as a new version, or nothing if unchanged, and logs
-   the run summary (also in `publication.run_metadata`).
+   the run summary (also in `publication.run_metadata`). Its event on the
+   `published_board_snapshot` Asset triggers `refresh_analytics_copy`, the
+   analysts' read-only copy, in a DAG of its own.
 
 **When it fails** nothing is published, earlier publications are untouched,
 and the alert (e-mail/webhook) names the month, the rule and the report.

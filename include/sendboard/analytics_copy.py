@@ -7,6 +7,11 @@ pseudonymised) as tables into a new file and swaps it in with one rename. An ana
 connection keeps reading the file it opened; the next connection sees the new one. The restricted
 schema is not copied.
 
+The refresh_analytics_copy DAG makes the copy after each publication (the `published_board_snapshot`
+Asset), in a run of its own: the board's publication neither waits for the analysts' copy nor fails
+with it. It copies only a warehouse whose last dbt build passed its tests and mart checks; while a
+build is under way, or after one failed, the previous copy stays.
+
 The pupil-level census table is most of the copy (9M rows a term nationally: 6-7 s to write) and
 changes only when a census lands. When the census inputs are the same as the previous copy's, the
 new copy starts as a byte copy of the previous file and only the other tables are written again.
@@ -27,6 +32,10 @@ log = logging.getLogger(__name__)
 
 VIEWS = ("kpi_by_month", "plans_active_by_month", "referrals_waiting_by_month", "census_pupils_by_term")
 CENSUS_VIEW = "census_pupils_by_term"  # reads the school census only
+
+
+class WarehouseNotChecked(Exception):
+    """The warehouse is not in a checked state: nothing to copy, the previous copy stays."""
 
 
 def path(home: Path) -> Path:
@@ -106,3 +115,26 @@ def refresh(con, home: Path) -> list[str]:
     log.info("analytics copy refreshed: %s (%s written%s)", target, ", ".join(written),
              f"; {CENSUS_VIEW} carried over, its census inputs unchanged" if carry_census else "")
     return written
+
+
+def refresh_from_warehouse(home: Path) -> list[str]:
+    """Open the warehouse and refresh the copy, if its last dbt build passed every test and check.
+    Raises WarehouseNotChecked otherwise (nothing is written)."""
+    from sendboard import warehouse
+
+    con = warehouse.connect(home)
+    try:
+        try:
+            build = con.execute("select run_id, complete from publication.warehouse_build").fetchone()
+        except duckdb.CatalogException:
+            build = None
+        if not build:
+            raise WarehouseNotChecked("the warehouse has no checked dbt build (none yet, or the last one failed "
+                                      "its tests or checks): the analysts' copy is left as it was")
+        if not build[1]:
+            raise WarehouseNotChecked(f"run {build[0]} is building the warehouse and its tests and checks have "
+                                      "not passed yet: the analysts' copy is left as it was; that run's "
+                                      "publication refreshes it")
+        return refresh(con, home)
+    finally:
+        con.close()

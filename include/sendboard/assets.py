@@ -1,4 +1,5 @@
-"""The Assets the DAGs pass between them: one per source, updated when a period lands.
+"""The Assets the DAGs pass between them: one per source, updated when a period lands, and the
+board snapshot, updated when a month is published.
 
 Each event's extra carries {"period": "YYYY-MM", ...}, so a downstream DAG
 knows which month to build.
@@ -10,3 +11,6 @@ LANDED = {
     source: Asset(name=f"landed_{source}", uri=f"sendboard://landed/{source}", group="sendboard")
     for source in ("case_management", "health_waiting_lists", "school_census")
 }
+
+# every publish run that succeeds (a new version or "unchanged") updates it; the analysts' copy follows it
+PUBLISHED = Asset(name="published_board_snapshot", uri="sendboard://published/board_snapshot", group="sendboard")

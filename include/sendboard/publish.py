@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from sendboard import analytics_copy, faults, pdf, warehouse
+from sendboard import faults, pdf, warehouse
 from sendboard.integrity import WarehouseDamaged, check_warehouse
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,6 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
                     _write_version(con, home, period, latest, published, census_period, repair=True)
                 _point_link(home, period, latest)
                 _record_run(con, period, latest, "unchanged", input_fingerprint)
-                analytics_copy.refresh(con, home)
                 log.info("%s: unchanged since version %s; nothing new published", period, latest)
                 return PublishResult(period, "unchanged", latest, published_root(home) / period, published)
 
@@ -245,7 +244,6 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
             raise
         faults.point("publish_before_link")
         link = _point_link(home, period, version)
-        analytics_copy.refresh(con, home)
     finally:
         con.close()
     log.info("%s: published version %s to %s", period, version, link)

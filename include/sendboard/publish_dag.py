@@ -12,7 +12,7 @@ from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, g
 
 from sendboard.airflow_env import WAREHOUSE_POOL
 from sendboard.alerts import on_task_failure
-from sendboard.assets import LANDED
+from sendboard.assets import LANDED, PUBLISHED
 from sendboard.config import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt"
@@ -143,16 +143,21 @@ def publish_dag(doc_md: str) -> DAG:
             except ChecksFailed as failed:
                 raise AirflowFailException(str(failed)) from failed
 
-        @task(pool=WAREHOUSE_POOL)
+        # its Asset event (a new version or "unchanged") triggers refresh_analytics_copy
+        @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
         def publish(inputs: dict, checks: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
             from sendboard.board import NotReady, publish as publish_month
 
+            context = get_current_context()
             try:
-                return publish_month(inputs, checks, get_current_context()["run_id"])
+                publication = publish_month(inputs, checks, context["run_id"])
             except NotReady as changed:
                 raise AirflowFailException(str(changed)) from changed
+            context["outlet_events"][PUBLISHED].extra = {
+                key: publication[key] for key in ("period", "status", "version")}
+            return publication
 
         inputs = select_inputs()
         dbt_build = _dbt_task_group()

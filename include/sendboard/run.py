@@ -92,11 +92,18 @@ def main() -> int:
         republished = True
         if not _run(bag.dags["publish_board_snapshot"], month):
             failures.append(("board", month))
+    # the scheduler runs it after each publication (the published_board_snapshot Asset); one run after
+    # the last month copies the same warehouse every earlier run would have
+    from sendboard.analytics_copy import path as analytics_copy_path
+
+    if republished or (months and not analytics_copy_path(home).exists()):
+        if not _run(bag.dags["refresh_analytics_copy"], months[-1]):
+            failures.append(("analytics", months[-1]))
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
-        where = quarantine_folder(home, source, period) if source != "board" else \
-            home / "data_quality" / "board" / period
-        print(f"  FAILED {source} {period}: see {where} and the task log in {home / 'airflow' / 'logs'}")
+        report = {"board": f"{home / 'data_quality' / 'board' / period} and ", "analytics": ""}.get(
+            source, f"{quarantine_folder(home, source, period)} and ")
+        print(f"  FAILED {source} {period}: see {report}the task log in {home / 'airflow' / 'logs'}")
     from sendboard.summary import print_summary
 
     print_summary(home)

@@ -82,6 +82,18 @@ def test_publish_dag_runs_one_dbt_build_and_writes_the_warehouse_through_one_poo
                                                                       "landed_health_waiting_lists"}
 
 
+def test_the_analysts_copy_follows_each_publication_in_a_dag_of_its_own(dag_bag):
+    publish = {t.task_id: t for t in dag_bag.dags["publish_board_snapshot"].tasks}
+    assert [o.name for o in publish["publish"].outlets] == ["published_board_snapshot"]
+    dag = dag_bag.dags["refresh_analytics_copy"]
+    assert "When it fails" in dag.doc_md and "sendboard" in dag.tags and dag.max_active_runs == 1
+    assert {a.name for a in dag.timetable.asset_condition.objects} == {"published_board_snapshot"}
+    [refresh] = dag.tasks
+    # it opens the warehouse: one slot with every writer, so it never copies a build half-done
+    assert refresh.task_id == "refresh_analytics_copy" and refresh.pool == "sendboard_warehouse"
+    assert refresh.owner == "sendboard-data-engineering" and refresh.retries == 1
+
+
 def test_schedules(dag_bag):
     assert dag_bag.dags["extract_case_management"].timetable.expression == "0 6 1 * *"
     assert dag_bag.dags["extract_school_census"].timetable.expression == "0 6 1 2,6,11 *"

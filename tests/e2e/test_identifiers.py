@@ -110,7 +110,8 @@ def pipeline_outputs(tmp_path_factory):
     inbox, home = root / "inbox", root / "home"
     generate(inbox, start="2025-01", months=1, scale="small")
     plant(inbox)
-    code, output = run_worker(home, inbox, LAND + PUBLISH)
+    # and the analysts' copy, which its own DAG makes after the publication
+    code, output = run_worker(home, inbox, LAND + PUBLISH + ["refresh_analytics_copy:2025-01"])
     assert code == 0, output[-3000:]
     task_logs = root / "task_logs.txt"  # dag.test prints the task logs
     task_logs.write_text(output)
@@ -120,6 +121,7 @@ def pipeline_outputs(tmp_path_factory):
 def test_the_planted_row_was_left_out_and_everything_published(pipeline_outputs):
     _, home, task_logs = pipeline_outputs
     assert (home / "published" / "2025-01" / "board_snapshot.csv").exists()
+    assert (home / "analytics" / "sendboard_analytics.duckdb").exists()  # scanned below with the rest
     errors = duckdb.sql("select table_name, source_row, rule, column_name from "
                         f"'{home / 'raw' / 'case_management' / 'period=2025-01' / 'row_errors.parquet'}'").fetchall()
     assert ("requests", 2, "invalid_nhs_number", "nhs_number") in errors

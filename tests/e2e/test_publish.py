@@ -57,6 +57,22 @@ def publish(dags, period: str):
     return dags["publish_board_snapshot"].test(run_conf={"period": period})
 
 
+def refresh_analytics_copy(dags):
+    """What the scheduler runs on each `published_board_snapshot` event (dag.test() does not follow Assets)."""
+    return dags["refresh_analytics_copy"].test()
+
+
+def published_events() -> list[dict]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return [r[0] for r in session.execute(
+            select(AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            .where(AssetModel.name == "published_board_snapshot").order_by(AssetEvent.id)).all()]
+
+
 def independent_health_wait(home: Path, period: str, month_end: str) -> tuple[int, int]:
     """T1_HEALTH_WAIT_18WK computed with pandas from the landed Parquet, not with the dbt models."""
     frame = pd.read_parquet(home / "raw" / "health_waiting_lists" / f"period={period}" / "referrals.parquet")
@@ -81,6 +97,8 @@ def independent_mainstream_share(home: Path, period: str, month_end: str) -> tup
 def test_publishes_every_kpi_in_order_with_the_right_figures(pipeline):
     dags, _, home = pipeline
     assert publish(dags, "2025-01").state == "success"
+    # the publication's Asset event, which triggers the analysts' copy
+    assert published_events()[-1] == {"period": "2025-01", "status": "published", "version": 1}
     rows = published_rows(home, "2025-01")
     assert list(rows[0]) == COLUMNS
     from sendboard.board import kpi_catalogue
@@ -151,8 +169,14 @@ def test_the_board_pack_reads_well_in_chromium_and_prints_to_an_a4_pdf(pipeline)
 def test_analysts_get_a_documented_pseudonymised_read_only_copy(pipeline):
     from sendboard.analytics_copy import VIEWS, path
 
-    _, _, home = pipeline
+    dags, _, home = pipeline
     copy = path(home)
+    # the publication did not wait for the copy: its own DAG makes it, on the publication's event
+    assert not copy.exists()
+    run = refresh_analytics_copy(dags)
+    assert run.state == "success"
+    [task] = run.get_task_instances()
+    assert str(task.state).endswith("success")
     assert copy.exists() and not copy.stat().st_mode & 0o222  # nobody writes to it
     con = duckdb.connect(str(copy), read_only=True)
     try:
@@ -233,6 +257,10 @@ def test_next_month_carries_the_previous_value_and_a_rerun_publishes_nothing_new
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     assert states["dbt_build.dbt_producer_watcher"].endswith("skipped")
     assert states["dbt_build.dbt_test"].endswith("skipped") and states["check_marts"].endswith("success")
+    assert published_events()[-1] == {"period": "2025-02", "status": "published", "version": 1}
+    with duckdb.connect(str(path(home)), read_only=True) as fresh:  # the copy follows in its own run
+        assert fresh.execute(latest).fetchone() == ("2025-01",)
+    assert refresh_analytics_copy(dags).state == "success"
     assert analyst.execute(latest).fetchone() == ("2025-01",)
     analyst.close()
     with duckdb.connect(str(path(home)), read_only=True) as fresh:
@@ -244,6 +272,8 @@ def test_next_month_carries_the_previous_value_and_a_rerun_publishes_nothing_new
     before = snapshot_bytes(home, "2025-02")
     assert publish(dags, "2025-02").state == "success"
     assert snapshot_bytes(home, "2025-02") == before
+    # an unchanged re-run is a publication too: the copy is refreshed after it (a failed refresh's cure)
+    assert published_events()[-1] == {"period": "2025-02", "status": "unchanged", "version": 1}
     assert {r["version"] for r in published_rows(home, "2025-02")} == {"1"}
 
 
@@ -291,6 +321,14 @@ def test_a_failing_check_publishes_nothing_and_leaves_the_snapshot_byte_identica
     con.close()
     report = (home / "data_quality" / "board" / "2025-01" / "mart_checks.json").read_text()
     assert '"success": false' in report
+    # nor is it copied for the analysts: the refresh is skipped and their copy stays as it was
+    from sendboard.analytics_copy import path
+
+    copy_before = path(home).read_bytes()
+    run = refresh_analytics_copy(dags)
+    [task] = run.get_task_instances()
+    assert str(task.state).endswith("skipped")
+    assert path(home).read_bytes() == copy_before
 
 
 def test_a_failing_dbt_test_stops_the_build_and_publishes_nothing(pipeline):

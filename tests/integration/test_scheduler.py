@@ -41,6 +41,7 @@ PAST = [periods.shift(MONTH, -2), periods.shift(MONTH, -1)]  # the backfill's ra
 EXTRACTS = ["extract_case_management", "extract_health_waiting_lists", "extract_school_census"]
 PUBLISH = "publish_board_snapshot"
 WATCH = "watch_publication_deadline"
+ANALYTICS = "refresh_analytics_copy"
 WAREHOUSE_TASKS = {"select_inputs", "dbt_build.dbt_producer_watcher", "dbt_build.dbt_test", "check_marts",
                    "publish"}
 
@@ -110,7 +111,7 @@ def test_a_month_in_the_inbox_is_landed_and_published_by_the_scheduler(deploymen
     states = {t["task_id"]: t["state"] for t in airflow.task_instances(PUBLISH, scheduled[0]["dag_run_id"])}
     assert states["select_inputs"] == "skipped" and states["publish"] == "skipped"
 
-    for dag_id in EXTRACTS:
+    for dag_id in [*EXTRACTS, ANALYTICS]:
         airflow.patch(f"/api/v2/dags/{dag_id}", {"is_paused": False})
     for dag_id in EXTRACTS:
         runs = airflow.wait_for(f"{dag_id} to finish", lambda d=dag_id: _finished(airflow, d), timeout=600)
@@ -122,6 +123,16 @@ def test_a_month_in_the_inbox_is_landed_and_published_by_the_scheduler(deploymen
 
     snapshot = list(csv.DictReader(io.StringIO((home / "published" / MONTH / "board_snapshot.csv").read_text())))
     assert len(snapshot) == 23 and {r["period"] for r in snapshot} == {MONTH} and {r["version"] for r in snapshot} == {"1"}
+    # the publication's Asset event triggers the analysts' copy, in a run of its own
+    refreshed = airflow.wait_for("the Asset-triggered analytics copy", lambda: _finished(
+        airflow, ANALYTICS, "asset_triggered"), timeout=300)
+    assert [r["state"] for r in refreshed] == ["success"]
+    [refresh] = airflow.task_instances(ANALYTICS, refreshed[0]["dag_run_id"])
+    assert refresh["state"] == "success"
+    import duckdb
+
+    with duckdb.connect(str(home / "analytics" / "sendboard_analytics.duckdb"), read_only=True) as copy:
+        assert copy.execute("select latest_published_period from analytics.copy_info").fetchone() == (MONTH,)
 
     # the run summary, as the engineer reads it in the publish task's log through the API
     log = airflow.task_log(PUBLISH, run_id, "publish", 1)
@@ -129,7 +140,6 @@ def test_a_month_in_the_inbox_is_landed_and_published_by_the_scheduler(deploymen
     assert "KPIs published: 23" in log
     # ... and in the warehouse: rows in = every data row of the month's files, counted here from the inbox
     expected_rows = _rows_in_inbox(deployment["inbox"], MONTH)
-    import duckdb
 
     con = duckdb.connect(str(home / "warehouse" / "sendboard.duckdb"), read_only=True)
     try:
@@ -237,11 +247,18 @@ def test_backfill_publishes_past_months_one_warehouse_writer_at_a_time(deploymen
     airflow.wait_for("every publish run to finish", lambda: all(
         r["state"] in ("success", "failed") for r in airflow.runs(PUBLISH)), timeout=900, every=10)
     assert {r["state"] for r in airflow.runs(PUBLISH)} == {"success"}
-    # one writer at a time: no two warehouse tasks of any publish run overlapped
+    # each publication triggered the analysts' copy (a run may find another run's build under way and skip)
+    airflow.wait_for("every analytics copy run to finish", lambda: all(
+        r["state"] in ("success", "failed") for r in airflow.runs(ANALYTICS)), timeout=600, every=10)
+    assert {r["state"] for r in airflow.runs(ANALYTICS)} == {"success"}
+    # one writer at a time: no two warehouse tasks of any publish or copy run overlapped
     spans = sorted((t["start_date"], t["end_date"], t["dag_run_id"], t["task_id"])
-                   for r in airflow.runs(PUBLISH) for t in airflow.task_instances(PUBLISH, r["dag_run_id"])
-                   # tasks that ran (a skipped or upstream_failed task never opened the warehouse)
-                   if t["task_id"] in WAREHOUSE_TASKS and t["state"] in ("success", "failed") and t["try_number"])
+                   for dag_id in (PUBLISH, ANALYTICS) for r in airflow.runs(dag_id)
+                   for t in airflow.task_instances(dag_id, r["dag_run_id"])
+                   # tasks that ran (a skipped or upstream_failed publish task never opened the warehouse;
+                   # a skipped copy did, to read how the last build went)
+                   if t["task_id"] in WAREHOUSE_TASKS | {ANALYTICS} and t["try_number"]
+                   and (t["state"] in ("success", "failed") or (t["task_id"] == ANALYTICS and t["state"] == "skipped")))
     # at least: the first test's run (which built the warehouse: 5 tasks) and the two backfill runs
     # (select_inputs, check_marts, publish; dbt only if the warehouse was not already built from their inputs)
     assert len(spans) >= len(WAREHOUSE_TASKS) + 2 * 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 
 from sendboard import analytics_copy
 from sendboard.board import warehouse_fingerprint
@@ -76,3 +77,30 @@ def test_a_copy_that_cannot_be_read_is_made_afresh(tmp_path):
     with warehouse(home, "2025-01") as con:
         assert analytics_copy.refresh(con, home) == list(analytics_copy.VIEWS)
     assert copy_rows(home, "select count(*) from analytics.census_pupils_by_term") == [(3,)]
+
+
+def test_only_a_warehouse_whose_last_build_passed_its_tests_and_checks_is_copied(tmp_path):
+    from sendboard import warehouse as real_warehouse
+
+    home = tmp_path
+    land_census(home, 4)
+    # the stand-in views in the real warehouse file, as dbt leaves them
+    real_warehouse.path(home).parent.mkdir(parents=True)
+    views = warehouse(home, "2025-01")
+    views.close()
+    (home / "warehouse.duckdb").rename(real_warehouse.path(home))
+    # no build recorded yet (none, or the last one failed its tests or checks and was cleared)
+    with pytest.raises(analytics_copy.WarehouseNotChecked, match="no checked dbt build"):
+        analytics_copy.refresh_from_warehouse(home)
+    assert not analytics_copy.path(home).exists()
+    with real_warehouse.connect(home) as con:
+        real_warehouse.ensure_publication_tables(con)
+        con.execute("insert into publication.warehouse_build values ('f', 'run-building', false, now())")
+    # a run is building: its tests and checks have not passed yet
+    with pytest.raises(analytics_copy.WarehouseNotChecked, match="run-building is building the warehouse"):
+        analytics_copy.refresh_from_warehouse(home)
+    assert not analytics_copy.path(home).exists()
+    with real_warehouse.connect(home) as con:
+        con.execute("update publication.warehouse_build set complete = true")
+    assert analytics_copy.refresh_from_warehouse(home) == list(analytics_copy.VIEWS)
+    assert copy_rows(home, "select count(*) from analytics.census_pupils_by_term") == [(4,)]

@@ -1,0 +1,54 @@
+"""Builds the DAG that refreshes the analysts' read-only copy after each publication. The work is in
+sendboard.analytics_copy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, get_current_context, task
+
+from sendboard.airflow_env import WAREHOUSE_POOL
+from sendboard.alerts import on_task_failure
+from sendboard.assets import PUBLISHED
+
+DEFAULT_ARGS = {"owner": "sendboard-data-engineering", "retries": 1, "retry_delay": timedelta(minutes=2),
+                "retry_exponential_backoff": True, "on_failure_callback": on_task_failure}
+
+
+def analytics_dag(doc_md: str) -> DAG:
+    with DAG(
+        dag_id="refresh_analytics_copy",
+        # publications queued while a refresh runs are served by one more run: each copies the whole
+        # warehouse as it is then
+        schedule=[PUBLISHED],
+        start_date=datetime(2024, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        doc_md=doc_md,
+        tags=["sendboard", "analytics"],
+    ) as dag:
+
+        # it reads the warehouse, so it takes the writers' pool slot: no dbt build runs beside it
+        @task(pool=WAREHOUSE_POOL)
+        def refresh_analytics_copy() -> dict:
+            import logging
+
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            from sendboard import analytics_copy, config
+
+            events = get_current_context().get("triggering_asset_events") or {}
+            months = sorted({e.extra["period"] for evs in events.values() for e in evs
+                             if e.extra and e.extra.get("period")})
+            if months:
+                logging.getLogger(__name__).info("after the publication of %s", ", ".join(months))
+            home = config.home()
+            try:
+                written = analytics_copy.refresh_from_warehouse(home)
+            except analytics_copy.WarehouseNotChecked as not_checked:
+                raise AirflowSkipException(str(not_checked)) from not_checked
+            return {"copy": str(analytics_copy.path(home)), "tables_written": written, "published_months": months}
+
+        refresh_analytics_copy()
+    return dag
