@@ -16,7 +16,8 @@ same DAGs, tasks and Asset events the scheduler runs, through dag.test()):
   county_backfill_24_months_seconds  `make run` on the county inbox from an empty state
 
 and a per-stage breakdown. The analysts' copy, refreshed by its own DAG after each publication, is
-timed apart ({county,national}_analytics_copy_seconds); the month is published before it starts. Writes bench/results.json and BENCHMARKS.md.
+timed apart ({county,national}_analytics_copy_seconds): the month is published before it starts.
+Writes bench/results.json and BENCHMARKS.md.
 
     python bench/run.py [--skip-backfill] [--runs N]
 """

@@ -132,9 +132,9 @@ def refresh_from_warehouse(home: Path) -> list[str]:
             raise WarehouseNotChecked("the warehouse has no checked dbt build (none yet, or the last one failed "
                                       "its tests or checks): the analysts' copy is left as it was")
         if not build[1]:
-            raise WarehouseNotChecked(f"run {build[0]} is building the warehouse and its tests and checks have "
-                                      "not passed yet: the analysts' copy is left as it was; that run's "
-                                      "publication refreshes it")
+            raise WarehouseNotChecked(f"the warehouse's last build (run {build[0]}) has not passed its tests and "
+                                      "checks: it is under way, or it failed or stopped. The analysts' copy is "
+                                      "left as it was; the next publication refreshes it")
         return refresh(con, home)
     finally:
         con.close()

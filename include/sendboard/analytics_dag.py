@@ -3,16 +3,13 @@ sendboard.analytics_copy."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from airflow.sdk import DAG, get_current_context, task
 
 from sendboard.airflow_env import WAREHOUSE_POOL
-from sendboard.alerts import on_task_failure
 from sendboard.assets import PUBLISHED
-
-DEFAULT_ARGS = {"owner": "sendboard-data-engineering", "retries": 1, "retry_delay": timedelta(minutes=2),
-                "retry_exponential_backoff": True, "on_failure_callback": on_task_failure}
+from sendboard.publish_dag import DEFAULT_ARGS
 
 
 def analytics_dag(doc_md: str) -> DAG:
@@ -24,7 +21,7 @@ def analytics_dag(doc_md: str) -> DAG:
         start_date=datetime(2024, 1, 1),
         catchup=False,
         max_active_runs=1,
-        default_args=DEFAULT_ARGS,
+        default_args=DEFAULT_ARGS,  # the publication's: one retry for transient trouble, then an alert
         doc_md=doc_md,
         tags=["sendboard", "analytics"],
     ) as dag:
