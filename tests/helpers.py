@@ -58,3 +58,15 @@ def write_xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
 
 def day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def asset_events(asset_name: str) -> list[dict]:
+    """The extras of every event of an Asset in the Airflow metadata DB, oldest first."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(select(AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+                               .where(AssetModel.name == asset_name).order_by(AssetEvent.id)).all()
+    return [r[0] for r in rows]

@@ -8,7 +8,7 @@ from datetime import datetime
 from airflow.sdk import DAG, get_current_context, task
 
 from sendboard.airflow_env import WAREHOUSE_POOL
-from sendboard.assets import PUBLISHED
+from sendboard.assets import PUBLISHED, event_periods
 from sendboard.publish_dag import DEFAULT_ARGS
 
 
@@ -35,9 +35,7 @@ def analytics_dag(doc_md: str) -> DAG:
 
             from sendboard import analytics_copy, config
 
-            events = get_current_context().get("triggering_asset_events") or {}
-            months = sorted({e.extra["period"] for evs in events.values() for e in evs
-                             if e.extra and e.extra.get("period")})
+            months = event_periods(get_current_context().get("triggering_asset_events"))
             if months:
                 logging.getLogger(__name__).info("after the publication of %s", ", ".join(months))
             home = config.home()

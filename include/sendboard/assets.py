@@ -14,3 +14,9 @@ LANDED = {
 
 # every publish run that succeeds (a new version or "unchanged") updates it; the analysts' copy follows it
 PUBLISHED = Asset(name="published_board_snapshot", uri="sendboard://published/board_snapshot", group="sendboard")
+
+
+def event_periods(triggering_asset_events) -> list[str]:
+    """The periods named by a run's triggering Asset events (each event's extra carries "period")."""
+    return sorted({e.extra["period"] for events in (triggering_asset_events or {}).values() for e in events
+                   if e.extra and e.extra.get("period")})

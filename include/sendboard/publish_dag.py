@@ -12,7 +12,7 @@ from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, g
 
 from sendboard.airflow_env import WAREHOUSE_POOL
 from sendboard.alerts import on_task_failure
-from sendboard.assets import LANDED, PUBLISHED
+from sendboard.assets import LANDED, PUBLISHED, event_periods
 from sendboard.config import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt"
@@ -104,13 +104,11 @@ def publish_dag(doc_md: str) -> DAG:
             from sendboard.integrity import WarehouseDamaged
 
             context = get_current_context()
-            events = context.get("triggering_asset_events") or {}
-            event_periods = [e.extra.get("period") for evs in events.values() for e in evs
-                             if e.extra and e.extra.get("period")]
             run_type = str(context["dag_run"].run_type).rsplit(".", 1)[-1].lower()
             requested = context["params"].get("period") or month_of_run(run_type, context.get("logical_date"))
+            periods = event_periods(context.get("triggering_asset_events"))
             try:
-                return select(choose_period(requested, event_periods), context["run_id"])
+                return select(choose_period(requested, periods), context["run_id"])
             except NotReady as not_ready:
                 if run_type == "scheduled":  # the extracts' Asset events will trigger the month's run
                     raise AirflowSkipException(f"{not_ready} - the run the extracts trigger will publish it")

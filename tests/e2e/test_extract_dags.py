@@ -11,6 +11,7 @@ import pytest
 
 from sendboard import airflow_env
 from sendboard.generator import generate
+from tests.helpers import asset_events
 
 pytestmark = pytest.mark.e2e
 
@@ -30,17 +31,6 @@ def inbox(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SENDBOARD_INBOX", str(folder))
     monkeypatch.setenv("SENDBOARD_HOME", str(tmp_path / "home"))
     return folder
-
-
-def asset_events(asset_name: str) -> list[dict]:
-    from airflow.models.asset import AssetEvent, AssetModel
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
-
-    with create_session() as session:
-        rows = session.execute(select(AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
-                               .where(AssetModel.name == asset_name).order_by(AssetEvent.id)).all()
-    return [r[0] for r in rows]
 
 
 @pytest.mark.parametrize("source, period, tables", [

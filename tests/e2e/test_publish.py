@@ -16,6 +16,7 @@ import pytest
 from sendboard import airflow_env, warehouse
 from sendboard.generator import generate
 from sendboard.publish import COLUMNS, PUBLISHED_FILES
+from tests.helpers import asset_events
 
 pytestmark = pytest.mark.e2e
 
@@ -63,14 +64,7 @@ def refresh_analytics_copy(dags):
 
 
 def published_events() -> list[dict]:
-    from airflow.models.asset import AssetEvent, AssetModel
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
-
-    with create_session() as session:
-        return [r[0] for r in session.execute(
-            select(AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
-            .where(AssetModel.name == "published_board_snapshot").order_by(AssetEvent.id)).all()]
+    return asset_events("published_board_snapshot")
 
 
 def independent_health_wait(home: Path, period: str, month_end: str) -> tuple[int, int]:

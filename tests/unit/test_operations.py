@@ -27,6 +27,19 @@ def test_doctests_of_the_deadline_and_the_month_of_a_run():
     assert result.attempted == 4 and result.failed == 0  # an import and three examples
 
 
+def test_the_periods_a_run_was_triggered_for_come_from_its_asset_events_extras():
+    from sendboard.assets import event_periods
+
+    def event(extra):
+        return SimpleNamespace(extra=extra)
+
+    # two Assets; February named twice, one event with no extra and one with no period
+    events = {"landed_case_management": [event({"period": "2025-02"}), event(None), event({"status": "landed"})],
+              "landed_health_waiting_lists": [event({"period": "2025-01"}), event({"period": "2025-02"})]}
+    assert event_periods(events) == ["2025-01", "2025-02"]
+    assert event_periods(None) == [] and event_periods({}) == []  # a manual or scheduled run
+
+
 def _context(dag_id: str, task_id: str, exception: BaseException | None, xcom: dict | None = None) -> dict:
     """The parts of an Airflow failure-callback context the alert reads."""
     xcom = xcom or {}
