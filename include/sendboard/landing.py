@@ -161,11 +161,11 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
                 parent_relation = f"checked_{parent}" if parent in checked_tables else None
                 started = time.perf_counter()
                 with inbox.local_copy(file) as local:
-                    raw = read_file(con, local, file.suffix, table, file.label)
-                timings["read"] += time.perf_counter() - started
-                started = time.perf_counter()
-                checked = check_table(con, raw.relation, raw.columns, table, period_end, file.label,
-                                      parent_relation)
+                    # a UTF-8 CSV is parsed by check_table, straight into its typed table
+                    raw = read_file(con, local, file.suffix, table, file.label, deferred=True)
+                    timings["read"] += time.perf_counter() - started
+                    started = time.perf_counter()
+                    checked = check_table(con, raw, table, period_end, file.label, parent_relation)
                 timings["rules"] += time.perf_counter() - started
                 checked_tables[table.name] = (file, checked, raw.ignored_columns, raw.encoding)
             except FileRejected as rejected:

@@ -1,7 +1,8 @@
 """The row rules and key rules of exports.md, computed in DuckDB.
 
-`check_table` turns a raw text table (from readers.py) into `checked_<table>`
-(normalised text and typed values side by side) and `violations_<table>`
+`check_table` turns what readers.py read into `checked_<table>` (a view of
+normalised text and typed values side by side, over `checked_<table>_values`)
+and `violations_<table>`
 (one row per broken rule: spreadsheet row, rule, column). Work is set-based
 SQL so a national file of millions of rows never loops in Python.
 """
@@ -16,7 +17,7 @@ import duckdb
 from sendboard.contract import (CODE, DATE, EARLIEST_DATE, FLAG, INTEGER, NHS_NUMBER, ROW_ERROR_THRESHOLD,
                                 UPN, Column, Table)
 from sendboard.errors import FileRejected, Problem
-from sendboard.readers import discard
+from sendboard.readers import RawTable, discard, read_into
 
 UPN_PATTERN = r"[A-Z][0-9]{11}[0-9A-Z]"
 
@@ -35,7 +36,11 @@ def _clean(column: Column) -> str:
     return raw
 
 
+TYPED_KINDS = (DATE, INTEGER, FLAG)  # the kinds whose value is not their normalised text
+
+
 def _typed(column: Column) -> str:
+    """The value of a column of a TYPED_KINDS kind, from its normalised text (NULL when invalid)."""
     text = f"t_{column.name}"
     if column.kind == DATE:
         return (f"(case when regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}') "
@@ -44,9 +49,7 @@ def _typed(column: Column) -> str:
                 f"then try_strptime({text}, '%d/%m/%Y') end)::date")
     if column.kind == INTEGER:
         return f"(case when regexp_full_match({text}, '-?[0-9]{{1,15}}') then {text}::bigint end)"
-    if column.kind == FLAG:
-        return f"coalesce({text} = 'Y', false)"
-    return text
+    return f"coalesce({text} = 'Y', false)"  # FLAG
 
 
 def _nhs_valid(text: str) -> str:
@@ -100,18 +103,25 @@ class CheckedTable:
         return f"violations_{self.table.name}"
 
 
-def check_table(con: duckdb.DuckDBPyConnection, raw_relation: str, present: list[str], table: Table,
-                period_end: date, label: str, parent_relation: str | None = None) -> CheckedTable:
+def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable, table: Table, period_end: date, label: str,
+                parent_relation: str | None = None) -> CheckedTable:
     """Apply every file-level key rule and row rule; raise FileRejected when the file must be rejected."""
     # a conditional or optional column absent from the file is empty (exports.md)
-    text_cols = [f"{_clean(c)} as t_{c.name}" if c.name in present else f"null::varchar as t_{c.name}"
+    text_cols = [f"{_clean(c)} as t_{c.name}" if c.name in raw.columns else f"null::varchar as t_{c.name}"
                  for c in table.columns]
-    typed_cols = [f"{_typed(c)} as {c.name}" for c in table.columns]
+    # a text column's value is its normalised text: stored once, named twice by the view below
+    typed_cols = "".join(f", {_typed(c)} as {c.name}" for c in table.columns if c.kind in TYPED_KINDS)
+    same_cols = "".join(f", t_{c.name} as {c.name}" for c in table.columns if c.kind not in TYPED_KINDS)
     checked = f"checked_{table.name}"
-    # one pass, one copy: the cleaned text and the typed values side by side; the raw table goes
-    con.execute(f"create or replace temp table {checked} as select *, {', '.join(typed_cols)} from "
-                f"(select _row, {', '.join(text_cols)} from {raw_relation})")
-    discard(con, raw_relation)
+    # one pass, one copy: the cleaned text and the typed values side by side. A deferred CSV is
+    # parsed by this very statement, and its rows are numbered by the order they are stored in
+    row = "_row, " if raw.numbered else ""
+    rows = read_into(con, raw, label, f"{checked}_values",
+                     f"select *{typed_cols} from (select {row}{', '.join(text_cols)} from {raw.relation})")
+    number = "" if raw.numbered else "(rowid + 2)::bigint as _row, "
+    con.execute(f"create or replace temp view {checked} as select {number}*{same_cols} "
+                f"from {checked}_values")
+    discard(con, raw.relation)
 
     _reject_duplicate_keys(con, checked, table, label)
 
@@ -136,7 +146,6 @@ def check_table(con: duckdb.DuckDBPyConnection, raw_relation: str, present: list
     con.execute(f"create or replace temp table {violations} as select distinct * from ({union})",
                 {"period_end": period_end} if "$period_end" in union else None)
 
-    rows = con.execute(f"select count(*) from {checked}").fetchone()[0]
     grouped = con.execute(f"select rule, column_name, list(_row order by _row) from {violations} "
                           f"group by all order by min(_row), rule, column_name").fetchall()
     found = {(rule, column): list(row_list) for rule, column, row_list in grouped}

@@ -56,10 +56,10 @@ def check_rows(tmp_path: Path, table: str, rows: list[dict], parents: dict[str, 
     parent_relation = None
     for parent, parent_rows in (parents or {}).items():
         path = table_file(tmp_path, parent, parent_rows)
-        raw = read_file(con, path, ".csv", spec.table(parent), f"{parent}.csv")
-        check_table(con, raw.relation, raw.columns, spec.table(parent), periods.last_day(PERIOD), parent)
+        raw = read_file(con, path, ".csv", spec.table(parent), f"{parent}.csv", deferred=True)
+        check_table(con, raw, spec.table(parent), periods.last_day(PERIOD), parent)
         parent_relation = f"checked_{parent}"
     path = table_file(tmp_path, table, rows)
-    raw = read_file(con, path, ".csv", spec.table(table), f"{SOURCE_OF[table]}/{PERIOD}/{table}.csv")
-    return check_table(con, raw.relation, raw.columns, spec.table(table), periods.last_day(PERIOD),
-                       f"{SOURCE_OF[table]}/{PERIOD}/{table}.csv", parent_relation)
+    label = f"{SOURCE_OF[table]}/{PERIOD}/{table}.csv"
+    raw = read_file(con, path, ".csv", spec.table(table), label, deferred=True)
+    return check_table(con, raw, spec.table(table), periods.last_day(PERIOD), label, parent_relation)

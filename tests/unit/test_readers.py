@@ -10,6 +10,7 @@ import pytest
 from sendboard.contract import SOURCES
 from sendboard.errors import FileRejected
 from sendboard.readers import read_file
+from sendboard.rules import check_table
 from tests.helpers import NHS_A, NHS_B, REFERRAL_HEADER, csv_bytes, referral, write, write_xlsx
 
 REFERRALS = SOURCES["health_waiting_lists"].table("referrals")
@@ -23,9 +24,17 @@ def read(path, suffix=".csv"):
     return raw, [dict(zip(names, r)) for r in rows]
 
 
-def rejection(path, suffix=".csv") -> list[tuple]:
+def read_as_landing(con, path):
+    """Landing's way: the header now, the rows parsed by the rules' own statement (check_table)."""
+    label = f"health_waiting_lists/2025-03/{path.name}"
+    raw = read_file(con, path, ".csv", REFERRALS, label, deferred=True)
+    assert (raw.rows, raw.numbered) == (None, False)
+    return check_table(con, raw, REFERRALS, date(2025, 3, 31), label)
+
+
+def rejection(path, suffix=".csv", as_landing=False) -> list[tuple]:
     with pytest.raises(FileRejected) as rejected:
-        read(path, suffix)
+        read_as_landing(duckdb.connect(), path) if as_landing else read(path, suffix)
     return [(p.rule, p.column, p.rows) for p in rejected.value.problems]
 
 
@@ -55,6 +64,14 @@ def test_a_large_file_read_in_parallel_keeps_every_record_on_its_spreadsheet_row
     assert con.execute(f"select count(*) from {raw.relation} "
                        "where referral_id <> 'R' || (_row - 2)").fetchone()[0] == 0
     assert con.execute(f"select count(*) from {raw.relation} where provider_code = 'R,\nTH'").fetchone()[0] == 57_143
+    # landing parses the file in the rules' statement and numbers rows by the order they are stored in
+    checked = read_as_landing(con, path)
+    assert (checked.rows, checked.bad_rows) == (400_000, 0)
+    assert con.execute("select count(*), min(_row), max(_row) from checked_referrals "
+                       "where referral_id = 'R' || (_row - 2)").fetchone() == (400_000, 2, 400_001)
+    # 400,000 // 7 + 1 = 57,143 records (i = 0, 7, ..., 399,994) carry the quoted line break
+    assert con.execute("select count(*) from checked_referrals where provider_code = 'R,\nTH' "
+                       "and (_row - 2) % 7 = 0").fetchone()[0] == 57_143
 
 
 def test_a_record_up_to_16_mb_is_read_and_a_longer_one_rejects_the_file(tmp_path):
@@ -71,12 +88,13 @@ def test_a_record_up_to_16_mb_is_read_and_a_longer_one_rejects_the_file(tmp_path
     assert len(rows[1]["provider_code"]) == len(cell) == 15_728_000  # 15,728 lines of 1,000 characters
 
     path, _ = file_with_cell("long.csv", 17 << 20)
-    with pytest.raises(FileRejected) as rejected:
-        read(path)
-    problem = rejected.value.problems[0]
-    assert (problem.rule, problem.detail) == ("unreadable_file",
-                                              "a record is longer than 16 MB, the most the reader allows")
-    assert NHS_B not in str(rejected.value)
+    for as_landing in (False, True):
+        with pytest.raises(FileRejected) as rejected:
+            read_as_landing(duckdb.connect(), path) if as_landing else read(path)
+        problem = rejected.value.problems[0]
+        assert (problem.rule, problem.detail) == ("unreadable_file",
+                                                  "a record is longer than 16 MB, the most the reader allows")
+        assert NHS_B not in str(rejected.value)
 
 
 def test_windows_1252_pound_sign_and_smart_quote(tmp_path):
@@ -118,6 +136,7 @@ def test_empty_file(tmp_path):
 def test_header_with_no_data_rows(tmp_path):
     path = write(tmp_path / "referrals.csv", csv_bytes(REFERRAL_HEADER, []))
     assert rejection(path) == [("no_data_rows", None, [])]
+    assert rejection(path, as_landing=True) == [("no_data_rows", None, [])]
     assert rejection(write_xlsx(tmp_path / "referrals.xlsx", REFERRAL_HEADER, []), ".xlsx") == [
         ("no_data_rows", None, [])]
 
@@ -153,11 +172,12 @@ def test_wrong_delimiter_reports_the_missing_columns(tmp_path):
 def test_a_row_with_too_many_fields_names_its_line_but_not_its_values(tmp_path):
     data = csv_bytes(REFERRAL_HEADER, [referral("F1")]) + f"F2,{NHS_B},2015-05-12,RTH,SALT,ROUTINE,2025-01-10,,,x,y\r\n".encode()
     path = write(tmp_path / "referrals.csv", data)
-    with pytest.raises(FileRejected) as rejected:
-        read(path)
-    assert rejected.value.problems[0].rule == "unreadable_file"
-    assert rejected.value.problems[0].rows == [3]
-    assert NHS_B not in str(rejected.value)
+    for as_landing in (False, True):
+        with pytest.raises(FileRejected) as rejected:
+            read_as_landing(duckdb.connect(), path) if as_landing else read(path)
+        assert rejected.value.problems[0].rule == "unreadable_file"
+        assert rejected.value.problems[0].rows == [3]
+        assert NHS_B not in str(rejected.value)
 
 
 def test_truncated_xlsx_is_unreadable(tmp_path):
