@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from sendboard import sql
+
 log = logging.getLogger(__name__)
 
 VIEWS = ("kpi_by_month", "plans_active_by_month", "referrals_waiting_by_month", "census_pupils_by_term")
@@ -42,17 +44,13 @@ def path(home: Path) -> Path:
     return home / "analytics" / "sendboard_analytics.duckdb"
 
 
-def _quoted(text: str | None) -> str:
-    return "'" + (text or "").replace("'", "''") + "'"
-
-
 def _census_inputs_of(con, copy: Path) -> str | None:
     """The census inputs an earlier analytics copy was made from (None: no copy, or one made before
     this was recorded)."""
     if not copy.exists():
         return None
     try:
-        con.execute(f"attach {_quoted(str(copy))} as analytics_previous (read_only)")
+        con.execute(f"attach {sql.literal(str(copy))} as analytics_previous (read_only)")
     except duckdb.Error:  # not a DuckDB file we can read: make the copy afresh
         return None
     try:
@@ -79,19 +77,19 @@ def refresh(con, home: Path) -> list[str]:
         if carry_census:
             # a national copy (468 MB): 0.5 s from the page cache, 2.7 s from disk
             shutil.copyfile(target, staging)
-        con.execute(f"attach {_quoted(str(staging))} as analytics_copy")
+        con.execute(f"attach {sql.literal(str(staging))} as analytics_copy")
         con.execute("create schema if not exists analytics_copy.analytics")
         for view in written:
             con.execute(f"create or replace table analytics_copy.analytics.{view} as select * from analytics.{view}")
             # carry dbt's descriptions (persisted as comments on the views) to the copy
             comment = con.execute("select comment from duckdb_views() where schema_name = 'analytics' "
                                   "and view_name = ? and database_name = current_database()", [view]).fetchone()
-            con.execute(f"comment on table analytics_copy.analytics.{view} is {_quoted(comment and comment[0])}")
+            con.execute(f"comment on table analytics_copy.analytics.{view} is {sql.literal(comment and comment[0])}")
             for column, text in con.execute(
                     "select column_name, comment from duckdb_columns() where schema_name = 'analytics' "
                     "and table_name = ? and database_name = current_database() and comment is not null",
                     [view]).fetchall():
-                con.execute(f'comment on column analytics_copy.analytics.{view}."{column}" is {_quoted(text)}')
+                con.execute(f'comment on column analytics_copy.analytics.{view}."{column}" is {sql.literal(text)}')
         con.execute("create or replace table analytics_copy.analytics.copy_info as select "
                     "?::timestamptz as refreshed_at, (select max(period) from analytics.kpi_by_month) "
                     "as latest_published_period, ?::varchar as census_inputs",

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from sendboard import sql
 from sendboard.contract import Table
 from sendboard.errors import FileRejected, Problem
 
@@ -113,10 +114,6 @@ def _first_record(path: Path) -> list[str]:
         return next(reader, [])
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: str) -> RawTable:
     """A deferred RawTable for UTF-8; Windows-1252 is transcoded to a temporary UTF-8 copy and read
     at once (numbered), since the copy does not outlive this call."""
@@ -142,7 +139,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
         # every field as text, by position (the header was checked above); literals, not parameters,
         # because a view cannot hold parameters
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
-        scan = (f"read_csv({_sql_text(str(readable))}, header=true, auto_detect=false, columns={columns}, "
+        scan = (f"read_csv({sql.literal(str(readable))}, header=true, auto_detect=false, columns={columns}, "
                 f"delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
                 f"max_line_size={MAX_RECORD_BYTES}, encoding='utf-8')")
         select = ", ".join(f"c{p} as {n}" for p, n in zip(positions, names))

@@ -14,6 +14,7 @@ from datetime import date
 
 import duckdb
 
+from sendboard import sql
 from sendboard.contract import (CODE, DATE, EARLIEST_DATE, FLAG, INTEGER, NHS_NUMBER, ROW_ERROR_THRESHOLD,
                                 UPN, Column, Table)
 from sendboard.errors import FileRejected, Problem
@@ -23,7 +24,7 @@ UPN_PATTERN = r"[A-Z][0-9]{11}[0-9A-Z]"
 
 
 def _quote(values: tuple[str, ...]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return ", ".join(sql.literal(v) for v in values)
 
 
 def _clean(column: Column) -> str:

@@ -11,11 +11,12 @@ from decimal import Decimal
 from sendboard import publish
 
 
-def test_doctests_of_the_formula_guard_and_the_pseudonyms():
-    from sendboard import pseudonymise
+def test_doctests_of_the_formula_guard_the_pseudonyms_and_sql_literals():
+    from sendboard import pseudonymise, sql
 
     assert doctest.testmod(publish).attempted == 3 and doctest.testmod(publish).failed == 0
     assert doctest.testmod(pseudonymise).failed == 0
+    assert doctest.testmod(sql).attempted == 1 and doctest.testmod(sql).failed == 0
 
 
 def test_a_snapshot_csv_never_starts_a_text_cell_with_a_formula_character():

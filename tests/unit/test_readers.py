@@ -97,6 +97,18 @@ def test_a_record_up_to_16_mb_is_read_and_a_longer_one_rejects_the_file(tmp_path
         assert NHS_B not in str(rejected.value)
 
 
+def test_a_folder_with_a_quote_in_its_name_is_read_as_landing_reads(tmp_path):
+    # the deferred read names the file inside SQL text (a view cannot hold parameters)
+    folder = tmp_path / "O'Brien's inbox"
+    folder.mkdir()
+    path = write(folder / "referrals.csv", csv_bytes(REFERRAL_HEADER, [referral("F1"), referral("F2", NHS_B)]))
+    con = duckdb.connect()
+    checked = read_as_landing(con, path)
+    assert checked.rows == 2
+    assert con.execute("select _row, referral_id from checked_referrals order by _row").fetchall() == [
+        (2, "F1"), (3, "F2")]
+
+
 def test_windows_1252_pound_sign_and_smart_quote(tmp_path):
     header = REFERRAL_HEADER + ["notes"]
     rows = [referral("F1", notes="£50 \u2018urgent\u2019 \u2013 see letter")]
