@@ -41,7 +41,7 @@ XLSX_BATCH_ROWS = 100_000
 @dataclass
 class RawTable:
     """What was read: a DuckDB view `relation` of the contract's columns present (`discard` drops it
-    and the table `<relation>_text` under it, if any). Numbered: the view has `_row` and `rows` is
+    and the table `<relation>_rows` under it, if any). Numbered: the view has `_row` and `rows` is
     known. Not numbered (a deferred CSV): the view reads the file when scanned, in file order, and the
     row number of a record is its position + 2."""
     relation: str
@@ -149,18 +149,25 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
         return raw if readable == path else numbered(con, raw, label)
 
 
-def read_into(con: duckdb.DuckDBPyConnection, raw: RawTable, label: str, target: str, query: str) -> int:
-    """Create temp table `target` from `query` (a select over `raw.relation`) and return its rows.
+def read_into(con: duckdb.DuckDBPyConnection, raw: RawTable, label: str, view: str, query: str,
+              more_columns: str = "") -> int:
+    """Store `query` (a select over `raw.relation`) as temp table `<view>_rows`, make `view` over it
+    with `_row` (plus `more_columns`, e.g. ", a as b"), and return its rows.
+
     A deferred CSV is parsed here, so this is where its parse errors reject the file, by the same
-    rules as an eager read; a file with no data rows is rejected too. DuckDB keeps insertion order,
-    so the table's rowid is the record's position even though the file is read on several threads."""
+    rules as an eager read, and its rows are numbered: DuckDB keeps insertion order, so the table's
+    rowid is the record's position even though the file is read on several threads, and the first
+    data row is spreadsheet row 2. A numbered raw's `_row` comes through `query`. A file with no data
+    rows is rejected too."""
     try:
-        con.execute(f"create or replace temp table {target} as {query}")
+        con.execute(f"create or replace temp table {view}_rows as {query}")
     except duckdb.InvalidInputException as exc:  # how DuckDB's CSV reader reports a malformed file
         if raw.numbered:
             raise
         raise _reject(label, "unreadable_file", _csv_error_detail(str(exc)), rows=_csv_error_rows(str(exc)))
-    rows = con.execute(f"select count(*) from {target}").fetchone()[0]
+    number = "" if raw.numbered else "(rowid + 2)::bigint as _row, "
+    con.execute(f"create or replace temp view {view} as select {number}*{more_columns} from {view}_rows")
+    rows = con.execute(f"select count(*) from {view}_rows").fetchone()[0]
     if rows == 0:
         raise _reject(label, "no_data_rows", "the file has a header but no data rows; "
                       "a full snapshot cannot lose its whole history")
@@ -168,13 +175,10 @@ def read_into(con: duckdb.DuckDBPyConnection, raw: RawTable, label: str, target:
 
 
 def numbered(con: duckdb.DuckDBPyConnection, raw: RawTable, label: str) -> RawTable:
-    """Read a deferred CSV now, into `<relation>_text`, and number its rows."""
+    """Read a deferred CSV now, into `<relation>_rows`, with its rows numbered."""
     if raw.numbered:
         return raw
-    rows = read_into(con, raw, label, f"{raw.relation}_text", f"select * from {raw.relation}")
-    # the first data row is spreadsheet row 2
-    con.execute(f"create or replace temp view {raw.relation} as "
-                f"select (rowid + 2)::bigint as _row, * from {raw.relation}_text")
+    rows = read_into(con, raw, label, raw.relation, f"select * from {raw.relation}")
     return RawTable(raw.relation, rows, raw.columns, raw.ignored_columns, raw.encoding)
 
 
@@ -232,7 +236,7 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
     names = [c.name for c in table.columns if c.name in header]
     schema = pa.schema([("_row", pa.int64())] + [(n, pa.string()) for n in names])
     relation = f"raw_{table.name}"
-    con.execute(f"create or replace temp table {relation}_text ("
+    con.execute(f"create or replace temp table {relation}_rows ("
                 + ", ".join(["_row bigint"] + [f"{n} varchar" for n in names]) + ")")
     batch: list[list] = [[] for _ in range(len(names) + 1)]
     total = 0
@@ -253,7 +257,7 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
     if total == 0:
         raise _reject(label, "no_data_rows", "the worksheet has a header but no data rows; "
                       "a full snapshot cannot lose its whole history")
-    con.execute(f"create or replace temp view {relation} as select * from {relation}_text")
+    con.execute(f"create or replace temp view {relation} as select * from {relation}_rows")
     return RawTable(relation, total, names, ignored, None)
 
 
@@ -262,7 +266,7 @@ def _flush(con: duckdb.DuckDBPyConnection, relation: str, schema: pa.Schema, bat
         return 0
     arrow = pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(batch, schema)], schema=schema)
     con.register("xlsx_batch", arrow)
-    con.execute(f"insert into {relation}_text select * from xlsx_batch")
+    con.execute(f"insert into {relation}_rows select * from xlsx_batch")
     con.unregister("xlsx_batch")
     return len(batch[0])
 
@@ -270,7 +274,7 @@ def _flush(con: duckdb.DuckDBPyConnection, relation: str, schema: pa.Schema, bat
 def discard(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     """Drop what a reader made for `relation` (the view and the table under it, if any)."""
     con.execute(f"drop view {relation}")
-    con.execute(f"drop table if exists {relation}_text")
+    con.execute(f"drop table if exists {relation}_rows")
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, suffix: str, table: Table, label: str,

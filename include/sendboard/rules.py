@@ -1,7 +1,7 @@
 """The row rules and key rules of exports.md, computed in DuckDB.
 
 `check_table` turns what readers.py read into `checked_<table>` (a view of
-normalised text and typed values side by side, over `checked_<table>_values`)
+normalised text and typed values side by side, over `checked_<table>_rows`)
 and `violations_<table>`
 (one row per broken rule: spreadsheet row, rule, column). Work is set-based
 SQL so a national file of millions of rows never loops in Python.
@@ -110,18 +110,16 @@ def check_table(con: duckdb.DuckDBPyConnection, raw: RawTable, table: Table, per
     # a conditional or optional column absent from the file is empty (exports.md)
     text_cols = [f"{_clean(c)} as t_{c.name}" if c.name in raw.columns else f"null::varchar as t_{c.name}"
                  for c in table.columns]
-    # a text column's value is its normalised text: stored once, named twice by the view below
+    # a text column's value is its normalised text: stored once, named twice by the view read_into makes
     typed_cols = "".join(f", {_typed(c)} as {c.name}" for c in table.columns if c.kind in TYPED_KINDS)
     same_cols = "".join(f", t_{c.name} as {c.name}" for c in table.columns if c.kind not in TYPED_KINDS)
     checked = f"checked_{table.name}"
     # one pass, one copy: the cleaned text and the typed values side by side. A deferred CSV is
     # parsed by this very statement, and its rows are numbered by the order they are stored in
     row = "_row, " if raw.numbered else ""
-    rows = read_into(con, raw, label, f"{checked}_values",
-                     f"select *{typed_cols} from (select {row}{', '.join(text_cols)} from {raw.relation})")
-    number = "" if raw.numbered else "(rowid + 2)::bigint as _row, "
-    con.execute(f"create or replace temp view {checked} as select {number}*{same_cols} "
-                f"from {checked}_values")
+    rows = read_into(con, raw, label, checked,
+                     f"select *{typed_cols} from (select {row}{', '.join(text_cols)} from {raw.relation})",
+                     same_cols)
     discard(con, raw.relation)
 
     _reject_duplicate_keys(con, checked, table, label)
