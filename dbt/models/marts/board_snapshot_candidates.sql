@@ -1,6 +1,12 @@
 -- The board snapshot rows as they would be published for every month (kpis.md: targets and RAG,
 -- trend, statistical disclosure control), before the publisher stamps version and published_at.
-with
+--
+-- This is the one place that decides what may be published. The board pack, its charts and
+-- anything published later read only what this model lets through (as published, from
+-- publication.board_snapshot_history), never restricted.fct_kpi_values: a figure computed from
+-- the restricted values (a month-on-month change, a mean, a chart point) would carry a suppressed
+-- figure into public committee papers, or let a reader work it out from the published ones.
+with recursive
 
 kpi_values as (
 
@@ -11,6 +17,12 @@ kpi_values as (
 targets as (
 
     select * from {{ ref('kpi_targets') }}
+
+),
+
+relations as (
+
+    select * from {{ ref('kpi_disclosure_relations') }}
 
 ),
 
@@ -36,6 +48,72 @@ suppression as (
 
 ),
 
+relation_members as (
+
+    select
+        suppression.period,
+        relations.relation_id,
+        suppression.kpi_id,
+        suppression.sort_order,
+        case relations.figure when 'numerator' then suppression.numerator else suppression.denominator end as figure
+
+    from suppression
+    inner join relations on relations.kpi_id = suppression.kpi_id
+
+),
+
+hidden (period, kpi_ids) as (
+
+    -- Secondary suppression. A relation whose only unknown member is hidden would give that member's
+    -- figure away (total minus the other parts), so the known member with the smallest figure is
+    -- hidden too (the least lost), and again until no relation has a single hidden member. Each pass
+    -- adds members, so it ends; `union` (not `union all`) stops it when a pass adds nothing.
+    -- A member whose figure is empty by definition (no census) is unknown but discloses nothing.
+    select period, coalesce(list(kpi_id) filter (where suppressed), []) from suppression group by period
+
+    union
+
+    select period, list_sort(list_distinct(kpi_ids || list(complement)))
+    from (
+        select
+            hidden.period,
+            hidden.kpi_ids,
+            (
+                select known.kpi_id from relation_members as known
+                where known.period = member.period and known.relation_id = member.relation_id
+                  and not list_contains(hidden.kpi_ids, known.kpi_id) and known.figure is not null
+                order by known.figure, known.sort_order
+                limit 1
+            ) as complement
+        from hidden
+        inner join relation_members as member on member.period = hidden.period
+        group by hidden.period, hidden.kpi_ids, member.period, member.relation_id
+        having count(*) filter (where list_contains(hidden.kpi_ids, member.kpi_id) or member.figure is null) = 1
+           and count(*) filter (where list_contains(hidden.kpi_ids, member.kpi_id)) = 1
+    ) as singletons
+    where complement is not null
+    group by period, kpi_ids
+
+),
+
+withheld as (
+
+    -- the last pass holds every hidden member
+    select period, unnest(max_by(kpi_ids, len(kpi_ids))) as kpi_id from hidden group by period
+
+),
+
+secondary as (
+
+    select
+        suppression.*,
+        not suppression.suppressed and withheld.kpi_id is not null as counts_withheld
+
+    from suppression
+    left join withheld on withheld.period = suppression.period and withheld.kpi_id = suppression.kpi_id
+
+),
+
 ragged as (
 
     select
@@ -55,7 +133,7 @@ ragged as (
             else 'RED'
         end as rag
 
-    from suppression
+    from secondary as suppression
     left join targets on targets.kpi_id = suppression.kpi_id
 
 ),
@@ -90,14 +168,17 @@ final as (
         kpi_name,
         unit,
         published_value as value,
-        case when suppressed then null else numerator end as numerator,
-        case when suppressed then null else denominator end as denominator,
+        -- withheld counts: both of a percent, rate or median (with the value they would give the other
+        -- back); a count's denominator only (its numerator is its published value)
+        case when suppressed or (counts_withheld and unit <> 'count') then null else numerator end as numerator,
+        case when suppressed or counts_withheld then null else denominator end as denominator,
         target,
         amber_threshold,
         rag,
         suppressed,
         previous_value,
         direction,
+        counts_withheld,
         sort_order
 
     from trended
