@@ -7,7 +7,7 @@ import json
 import logging
 from pathlib import Path
 
-from sendboard import config, faults, periods, warehouse
+from sendboard import changes, config, disclosure, faults, periods, warehouse
 from sendboard.integrity import check_warehouse
 from sendboard.landing import read_manifest
 
@@ -16,8 +16,6 @@ log = logging.getLogger(__name__)
 MONTHLY_SOURCES = ("case_management", "health_waiting_lists")
 DBT_PROJECT = config.PROJECT_ROOT / "dbt"
 KPI_CATALOGUE = DBT_PROJECT / "seeds" / "kpi_catalogue.csv"
-# A month-on-month change this large is raised as a warning for a person to look at, not a failure.
-JUMP_WARNING_POINTS = 20.0
 
 
 class NotReady(Exception):
@@ -235,9 +233,13 @@ def _check_marts(home: Path, period: str) -> dict:
     board_suite["expectations"].append({"type": "expect_table_row_count_to_equal",
                                         "kwargs": {"value": len(kpi_ids)}})
     results = [run_checkpoint(home, board_suite, board, f"board_{period}")]
+    # the rows as they would be published: empty cells as None (the check needs no restricted value)
+    results.append(disclosure.check_month(board.astype(object).where(board.notna(), None).to_dict("records"), period))
     faults.point("checks_between_suites")
     results.append(run_checkpoint(home, load_suite("marts_kpi_values"), values[values.period == period],
                                   f"kpi_values_{period}"))
+    # restricted: computed from the unsuppressed values, so they stay in the task log and the data
+    # team's report; the public pack makes its own from the published values (board_pack)
     warnings = _history_warnings(values, period)
     for warning in warnings:
         log.warning("%s", warning)
@@ -255,7 +257,8 @@ def _check_marts(home: Path, period: str) -> dict:
 
 
 def _history_warnings(values, period: str) -> list[str]:
-    """No month missing from the history before M, and large month-on-month jumps: warnings."""
+    """No month missing from the history before M, and large month-on-month jumps, from the
+    restricted (unsuppressed) values: for the data team only, never for the pack."""
     warnings = []
     months = sorted(set(values.period))
     if months:
@@ -270,11 +273,8 @@ def _history_warnings(values, period: str) -> list[str]:
         a, b = before.at[kpi_id, "value"], now.at[kpi_id, "value"]
         if a is None or b is None or a != a or b != b:
             continue
-        unit = now.at[kpi_id, "unit"]
-        change = float(b) - float(a)
-        if (unit == "%" and abs(change) >= JUMP_WARNING_POINTS) or \
-                (unit != "%" and float(a) > 0 and abs(change) / float(a) >= JUMP_WARNING_POINTS / 100):
-            warnings.append(f"{kpi_id} moved from {a} to {b} between {previous} and {period}: please check")
+        if changes.is_large(now.at[kpi_id, "unit"], a, b):
+            warnings.append(changes.describe(kpi_id, a, b, previous, period))
     return warnings
 
 
