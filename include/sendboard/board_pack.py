@@ -12,7 +12,7 @@ import html
 import json
 from pathlib import Path
 
-from sendboard import periods
+from sendboard import changes, periods
 
 THEMES = {"T1": "Right Support, Right Time", "T2": "Right Plan, Right First Time, Every Time",
           "T3": "Right Provision, Right Time", "T4": "Preparation for Adulthood",
@@ -120,7 +120,8 @@ def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float 
             segment = []
             continue
         segment.append(f"{x(i):.1f},{y(value):.1f}")
-        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="2.5" fill="#1f4e79"/>')
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="2.5" fill="#1f4e79">'
+                     f'<title>{_text(history[i][0])}: {_label(value)}</title></circle>')
     parts.append(f'<text x="{PLOT_RIGHT}" y="9" font-size="8" text-anchor="end" fill="#1f4e79">'
                  "&#8226; published value</text>")
     if target is not None:
@@ -135,9 +136,10 @@ def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float 
 
 
 def render(period: str, rows: list[dict], catalogue: list[dict], history: dict[str, list[tuple[str, float | None]]],
-           quality: dict) -> str:
+           quality: dict, warnings: list[str]) -> str:
     """The pack's HTML. rows: the published rows of M (CSV-formatted strings or values);
-    history: kpi_id -> [(month, published value or None)] for every published month up to M."""
+    history: kpi_id -> [(month, published value or None)] for every published month up to M
+    (`trend_series`); warnings: from published figures only (`published_warnings`)."""
     by_id = {r["kpi_id"]: r for r in rows}
     parts = [f"<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
              f"<title>SEND Improvement and Assurance Board pack: {_text(period)}</title>"
@@ -181,7 +183,7 @@ def render(period: str, rows: list[dict], catalogue: list[dict], history: dict[s
     for check in quality["checks"]:
         parts.append(f"<tr><td>{_text(check['suite'])}</td><td>{'passed' if check['success'] else 'FAILED'} "
                      f"({check['evaluated']} expectations)</td></tr>")
-    for warning in quality["warnings"]:
+    for warning in warnings:
         parts.append(f"<tr><td>warning</td><td>{_text(warning)}</td></tr>")
     parts.append("</tbody></table><h2>What each KPI means</h2><table><thead><tr><th>KPI</th><th>Definition</th>"
                  "<th>Better</th></tr></thead><tbody>")
@@ -203,17 +205,56 @@ def quality_summary(home: Path, period: str, census_period: str | None) -> dict:
         if manifest:
             tables[source] = manifest["tables"]
     checks_file = home / "data_quality" / "board" / period / "mart_checks.json"
-    checks = json.loads(checks_file.read_text()) if checks_file.exists() else {"suites": [], "warnings": []}
-    return {**used, "tables": tables, "checks": checks["suites"], "warnings": checks["warnings"]}
+    # only which checks ran and passed: the report's warnings are made from restricted values
+    checks = json.loads(checks_file.read_text())["suites"] if checks_file.exists() else []
+    return {**used, "tables": tables, "checks": checks}
 
 
-def month_history(con, period: str, catalogue: list[dict]) -> dict[str, list[tuple[str, float | None]]]:
-    """Latest published value of every KPI for every published month up to M (M's new rows included)."""
-    rows = con.execute("select period, kpi_id, value from publication.board_snapshot_history "
-                       "where period <= ? qualify version = max(version) over (partition by period)",
-                       [period]).fetchall()
-    months = sorted({p for p, _, _ in rows})
+def published_history(con, period: str) -> list[dict]:
+    """The latest published version of every KPI of every month up to M (M's new rows included):
+    period, kpi_id, unit, value (None when suppressed or no data) and suppressed.
+
+    The pack reads only this, the rows board_snapshot_candidates let through as they were published,
+    never restricted.fct_kpi_values: its charts, warnings and anything it states are then made of
+    figures that are public already, so none of them can carry or give away a suppressed one."""
+    cursor = con.execute("select period, kpi_id, unit, value, suppressed from publication.board_snapshot_history "
+                         "where period <= ? qualify version = max(version) over (partition by period)", [period])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def trend_series(history: list[dict], catalogue: list[dict], period: str) -> dict[str, list[tuple[str, float | None]]]:
+    """kpi_id -> [(month, published value or None)] for every month from the first published to M."""
+    months = sorted({h["period"] for h in history})
     if months:
         months = periods.span(months[0], period)
-    values = {(p, k): (float(v) if v is not None else None) for p, k, v in rows}
+    values = {(h["period"], h["kpi_id"]): (float(h["value"]) if h["value"] is not None else None) for h in history}
     return {k["kpi_id"]: [(m, values.get((m, k["kpi_id"]))) for m in months] for k in catalogue}
+
+
+def published_warnings(period: str, catalogue: list[dict], history: list[dict]) -> list[str]:
+    """The pack's data-quality warnings, from published figures only.
+
+    A KPI suppressed in M or the month before gets a line that says so, with no figures, whether or
+    not its change was large: a line only when the restricted check fired would tell the reader that
+    the hidden value moved by 20 points or more. Its check runs on the restricted values for the data
+    team (the task log, data_quality/board/<M>/mart_checks.json)."""
+    previous = periods.shift(period, -1)
+    published = {(h["period"], h["kpi_id"]): h for h in history}
+    months = sorted({h["period"] for h in history})
+    warnings = []
+    missing = [m for m in periods.span(months[0], period) if m not in months] if months else []
+    if missing:
+        warnings.append(f"months not published before {period}: {', '.join(missing)}")
+    for kpi in catalogue:
+        now, before = published.get((period, kpi["kpi_id"])), published.get((previous, kpi["kpi_id"]))
+        if now is None or before is None:
+            continue
+        suppressed_in = [month for month, row in ((previous, before), (period, now)) if row["suppressed"]]
+        if suppressed_in:
+            warnings.append(f"{kpi['kpi_id']}: suppressed in {' and '.join(suppressed_in)}; its month-on-month "
+                            "change is checked by the data team on the restricted figures, not shown here")
+        elif now["value"] is not None and before["value"] is not None \
+                and changes.is_large(kpi["unit"], before["value"], now["value"]):
+            warnings.append(changes.describe(kpi["kpi_id"], before["value"], now["value"], previous, period))
+    return warnings

@@ -113,8 +113,11 @@ def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: s
     from sendboard.board import kpi_catalogue
 
     catalogue = kpi_catalogue()
-    return board_pack.render(period, formatted(rows), catalogue, board_pack.month_history(con, period, catalogue),
-                             board_pack.quality_summary(home, period, census_period))
+    # published figures only (board_pack.published_history says why)
+    history = board_pack.published_history(con, period)
+    return board_pack.render(period, formatted(rows), catalogue, board_pack.trend_series(history, catalogue, period),
+                             board_pack.quality_summary(home, period, census_period),
+                             board_pack.published_warnings(period, catalogue, history))
 
 
 def _write_version(con, home: Path, period: str, version: int, rows: list[dict],
