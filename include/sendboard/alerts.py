@@ -9,8 +9,8 @@ configured, where an Airflow deployment keeps such settings:
   `starttls`, `ssl`) and the variable `sendboard_alert_emails` (comma-separated recipients);
 - a Teams or Slack incoming webhook: the variable `sendboard_alert_webhook_url` (JSON `{"text": ...}`).
 
-Only our own exceptions' messages are quoted: they name files, rules, columns and row numbers, never a
-value. Any other exception (a library's message could quote a value from a file) is named by its type,
+Only our own exceptions' messages (errors.SendboardError) are quoted: they name files, rules, columns
+and row numbers, never a value. Any other exception (a library's message could quote a value from a file) is named by its type,
 with the task log's link for the detail.
 """
 
@@ -23,6 +23,8 @@ import ssl
 import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
+
+from sendboard.errors import PeriodIncomplete, PublicationLate, SendboardError
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +51,11 @@ class Alert:
 
 def _safe_message(error: BaseException | None) -> tuple[BaseException | None, str]:
     """The exception that says what happened (the cause behind AirflowFailException) and a message
-    fit for an alert: ours in full; anything else by its type only."""
-    from sendboard.board import ChecksFailed, NotReady
-    from sendboard.deadline import PublicationLate
-    from sendboard.errors import ConfigurationError, FileRejected, PeriodIncomplete, PeriodRejected
-    from sendboard.extract import DataQualityFailed
-    from sendboard.integrity import WarehouseDamaged
-
-    ours = (PeriodRejected, FileRejected, PeriodIncomplete, ConfigurationError, DataQualityFailed,
-            NotReady, ChecksFailed, WarehouseDamaged, PublicationLate)
+    fit for an alert: ours (SendboardError) in full; anything else by its type only."""
     cause = error
-    while cause is not None and not isinstance(cause, ours) and cause.__cause__ is not None:
+    while cause is not None and not isinstance(cause, SendboardError) and cause.__cause__ is not None:
         cause = cause.__cause__
-    if isinstance(cause, ours):
+    if isinstance(cause, SendboardError):
         return cause, str(cause)
     if error is not None and type(error).__name__ == "AirflowSensorTimeout":
         return error, "The inbox did not hold every table of the period before the sensor's time-out."
@@ -70,35 +64,16 @@ def _safe_message(error: BaseException | None) -> tuple[BaseException | None, st
 
 
 def _rule(cause: BaseException | None) -> str:
-    from sendboard.board import ChecksFailed, NotReady
-    from sendboard.deadline import PublicationLate
-    from sendboard.errors import ConfigurationError, FileRejected, PeriodRejected
-    from sendboard.extract import DataQualityFailed
-    from sendboard.integrity import WarehouseDamaged
-
-    if isinstance(cause, PeriodRejected):
-        return ", ".join(sorted({p.rule for r in cause.rejections for p in r.problems}))
-    if isinstance(cause, FileRejected):
-        return ", ".join(sorted({p.rule for p in cause.problems}))
-    # failures that are not a file rule: the kind of check or condition that failed
-    named = ((DataQualityFailed, "raw-layer Great Expectations suite"),
-             (ChecksFailed, "mart Great Expectations checks"),
-             (NotReady, "inputs of the month not landed"),
-             (PublicationLate, "publication deadline"),
-             (WarehouseDamaged, "warehouse integrity (README 'Restoring the warehouse')"),
-             (ConfigurationError, "configuration"))
-    for kind, rule in named:
-        if isinstance(cause, kind):
-            return rule
+    if isinstance(cause, SendboardError):
+        return cause.rule
     if type(cause).__name__ == "AirflowSensorTimeout":
-        return "period incomplete in the inbox"
-    return "none (an operational error, not a data rule)"
+        return PeriodIncomplete.rule
+    return SendboardError.rule
 
 
 def describe_failure(context) -> Alert:
     """The alert for a failed task, from the Airflow context of its failure callback."""
     from sendboard import config
-    from sendboard.deadline import PublicationLate
 
     ti = context["ti"]
     dag_id, task_id = ti.dag_id, ti.task_id

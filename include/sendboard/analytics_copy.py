@@ -29,15 +29,12 @@ from pathlib import Path
 import duckdb
 
 from sendboard import sql
+from sendboard.errors import WarehouseNotChecked
 
 log = logging.getLogger(__name__)
 
 VIEWS = ("kpi_by_month", "plans_active_by_month", "referrals_waiting_by_month", "census_pupils_by_term")
 CENSUS_VIEW = "census_pupils_by_term"  # reads the school census only
-
-
-class WarehouseNotChecked(Exception):
-    """The warehouse is not in a checked state: nothing to copy, the previous copy stays."""
 
 
 def path(home: Path) -> Path:

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 from sendboard import changes, config, disclosure, faults, periods, warehouse
+from sendboard.errors import ChecksFailed, NotReady
 from sendboard.integrity import check_warehouse
 from sendboard.landing import read_manifest
 
@@ -16,14 +17,6 @@ log = logging.getLogger(__name__)
 MONTHLY_SOURCES = ("case_management", "health_waiting_lists")
 DBT_PROJECT = config.PROJECT_ROOT / "dbt"
 KPI_CATALOGUE = DBT_PROJECT / "seeds" / "kpi_catalogue.csv"
-
-
-class NotReady(Exception):
-    """Month M cannot be built yet: an input is missing or was rejected."""
-
-
-class ChecksFailed(Exception):
-    """The marts broke a Great Expectations check; nothing is published."""
 
 
 def kpi_catalogue() -> list[dict]:

@@ -12,19 +12,12 @@ import logging
 from datetime import date
 
 from sendboard import periods
+from sendboard.errors import PublicationLate
 
 log = logging.getLogger(__name__)
 
 DEADLINE_VARIABLE = "sendboard_publication_deadline_day"
 DEFAULT_DEADLINE_DAY = 15
-
-
-class PublicationLate(Exception):
-    """A month's board snapshot was not published by the configured day of the following month."""
-
-    def __init__(self, period: str, deadline: date, reason: str):
-        self.period, self.deadline, self.reason = period, deadline.isoformat(), reason
-        super().__init__(f"The board snapshot for {period} was not published by {self.deadline}: {reason}")
 
 
 def deadline_of(period: str, day: int) -> date:
@@ -58,7 +51,7 @@ def check(today: date, day: int, published_months: set[str], why_not=None) -> st
     >>> check(date(2026, 11, 15), 15, set())
     Traceback (most recent call last):
     ...
-    sendboard.deadline.PublicationLate: The board snapshot for 2026-10 was not published by 2026-11-15: no publish run has succeeded for it
+    sendboard.errors.PublicationLate: The board snapshot for 2026-10 was not published by 2026-11-15: no publish run has succeeded for it
     """
     period = periods.shift(periods.of(today), -1)
     due = deadline_of(period, day)

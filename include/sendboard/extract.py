@@ -9,12 +9,9 @@ from pathlib import Path
 
 from sendboard import config, periods
 from sendboard.contract import SOURCES
+from sendboard.errors import DataQualityFailed
 
 log = logging.getLogger(__name__)
-
-
-class DataQualityFailed(Exception):
-    """Landed data broke a Great Expectations suite."""
 
 
 def resolve_period(source: str, requested: str | None, logical_date: datetime | None) -> str:

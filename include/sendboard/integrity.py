@@ -24,12 +24,9 @@ from pathlib import Path
 import duckdb
 
 from sendboard import warehouse
+from sendboard.errors import WarehouseDamaged
 
 log = logging.getLogger(__name__)
-
-
-class WarehouseDamaged(RuntimeError):
-    """The warehouse cannot be read, or lacks publication history that the published files show."""
 
 
 def published_versions(home: Path) -> dict[str, int]:

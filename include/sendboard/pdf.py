@@ -13,16 +13,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from sendboard.errors import ChromiumMissing
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 # --no-sandbox: the sandbox cannot start as root or in most containers; the page is our own file,
 # with no script and no network reference.
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-default-apps", "--disable-extensions", "--no-pdf-header-footer")
-
-
-class ChromiumMissing(RuntimeError):
-    pass
 
 
 def chromium() -> str:

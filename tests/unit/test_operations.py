@@ -238,3 +238,38 @@ def test_a_missing_key_or_a_damaged_warehouse_is_named_as_such():
     damaged = alerts.describe_failure(_context("publish_board_snapshot", "select_inputs", WarehouseDamaged(
         "the warehouse lacks the publication history of 2026-09")))
     assert damaged.rule == "warehouse integrity (README 'Restoring the warehouse')"
+
+
+def test_a_missing_chromium_alert_says_how_to_install_it(monkeypatch):
+    # the alert quotes our own errors in full: this one was named by its type only before
+    from sendboard import pdf
+    from sendboard.errors import ChromiumMissing
+
+    monkeypatch.setenv("SENDBOARD_CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(ChromiumMissing) as missing:
+        pdf.chromium()
+    alert = alerts.describe_failure(_context("publish_board_snapshot", "publish", missing.value,
+                                             {"select_inputs": {"period": "2026-09"}}))
+    assert alert.rule == "Chromium for board_pack.pdf"
+    assert "install Debian's chromium package" in alert.detail and "SENDBOARD_CHROMIUM" in alert.detail
+
+
+def test_every_exception_of_the_package_is_a_sendboard_error():
+    # so that alerts decide what is safe to quote by isinstance, with no list of names to forget one in
+    import importlib
+    import inspect
+    import pkgutil
+
+    import sendboard
+    from sendboard.errors import SendboardError
+
+    defined = {}
+    for module in pkgutil.walk_packages(sendboard.__path__, "sendboard."):
+        loaded = importlib.import_module(module.name)
+        defined.update({f"{cls.__module__}.{name}": cls for name, cls in inspect.getmembers(loaded, inspect.isclass)
+                        if issubclass(cls, BaseException) and cls.__module__.startswith("sendboard")})
+    assert sorted(defined) == [f"sendboard.errors.{name}" for name in sorted((
+        "ChecksFailed", "ChromiumMissing", "ConfigurationError", "DataQualityFailed", "FileRejected", "NotReady",
+        "PeriodIncomplete", "PeriodRejected", "PublicationLate", "SendboardError", "WarehouseDamaged",
+        "WarehouseNotChecked"))]
+    assert all(issubclass(cls, SendboardError) for cls in defined.values())
