@@ -10,11 +10,12 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 export SCARF_ANALYTICS := false
 
-.PHONY: help install chromium postgres run test docs bench clean
+.PHONY: help install chromium postgres run lint test docs bench clean
 
 help:
 	@echo "make run    process every complete period in the inbox through the Airflow DAGs"
-	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff: lint and format check (make test runs it first)"
+	@echo "make test   lint, then run the whole test suite"
 	@echo "make bench  measure a county and a national month, the floor, DAG parsing, a 24-month backfill"
 	@echo "make docs   generate the dbt docs site under SENDBOARD_HOME and serve it on 127.0.0.1:8580"
 	@echo "make clean  remove the virtualenv and the local pipeline state (.sendboard/)"
@@ -47,7 +48,11 @@ install: $(VENV)/.installed dbt/target/manifest.json chromium
 run: install
 	$(PY) -m sendboard.run
 
-test: install postgres
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install postgres lint
 	$(PY) -m pytest
 
 # writes bench/results.json and BENCHMARKS.md; inboxes are cached under .sendboard/bench/

@@ -30,10 +30,18 @@ sys.path.insert(0, str(ROOT / "include"))
 from sendboard.contract import CODE, DATE, FLAG, INTEGER, NHS_NUMBER, SOURCES, UPN  # noqa: E402
 from sendboard.readers import detect_encoding  # noqa: E402
 
-MODELS = ["int_months", "int_plans_active_at_month_end", "int_referrals_waiting_at_month_end",
-          "int_census_pupils_in_force", "int_kpi_measures__t1_support", "int_kpi_measures__t2_plans",
-          "int_kpi_measures__t3_provision", "int_kpi_measures__t4_adulthood", "int_kpi_measures__x_cross_cutting",
-          "fct_kpi_values"]
+MODELS = [
+    "int_months",
+    "int_plans_active_at_month_end",
+    "int_referrals_waiting_at_month_end",
+    "int_census_pupils_in_force",
+    "int_kpi_measures__t1_support",
+    "int_kpi_measures__t2_plans",
+    "int_kpi_measures__t3_provision",
+    "int_kpi_measures__t4_adulthood",
+    "int_kpi_measures__x_cross_cutting",
+    "fct_kpi_values",
+]
 
 
 def compiled_models(scratch: Path) -> list[tuple[str, str, str]]:
@@ -41,13 +49,21 @@ def compiled_models(scratch: Path) -> list[tuple[str, str, str]]:
     from sendboard.dbt_manifest import run_dbt
 
     (scratch / "warehouse").mkdir(parents=True, exist_ok=True)
-    done = run_dbt("compile", "--quiet", "--select", " ".join(MODELS), home=scratch,
-                   target_path=scratch / "target", log_path=scratch / "logs")
+    done = run_dbt(
+        "compile",
+        "--quiet",
+        "--select",
+        " ".join(MODELS),
+        home=scratch,
+        target_path=scratch / "target",
+        log_path=scratch / "logs",
+    )
     if done.returncode != 0:
         raise RuntimeError(done.stdout[-3000:] + done.stderr[-3000:])
     nodes = json.loads((scratch / "target" / "manifest.json").read_text())["nodes"]
-    return [(nodes[f"model.sendboard.{m}"]["schema"], m, nodes[f"model.sendboard.{m}"]["compiled_code"])
-            for m in MODELS]
+    return [
+        (nodes[f"model.sendboard.{m}"]["schema"], m, nodes[f"model.sendboard.{m}"]["compiled_code"]) for m in MODELS
+    ]
 
 
 def _expression(column) -> str:
@@ -75,8 +91,9 @@ def _xlsx_as_csv(path: Path, target: Path) -> None:
     with open(target, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         for row in rows:
-            writer.writerow(["" if v is None else v.isoformat()[:10] if isinstance(v, (date, datetime)) else v
-                             for v in row])
+            writer.writerow(
+                ["" if v is None else v.isoformat()[:10] if isinstance(v, (date, datetime)) else v for v in row]
+            )
 
 
 def floor_script(inbox: Path, period: str, census: str | None, models, work: Path) -> str:
@@ -84,7 +101,9 @@ def floor_script(inbox: Path, period: str, census: str | None, models, work: Pat
     lines = ["attach ':memory:' as sendboard;", "use sendboard;"]
     for schema in {"staging", "reference", "intermediate", "restricted", "publication"}:
         lines.append(f"create schema if not exists {schema};")
-    lines.append(f"create table reference.kpi_catalogue as select * from read_csv('{ROOT / 'dbt/seeds/kpi_catalogue.csv'}');")
+    lines.append(
+        f"create table reference.kpi_catalogue as select * from read_csv('{ROOT / 'dbt/seeds/kpi_catalogue.csv'}');"
+    )
     for source in SOURCES.values():
         source_period = census if source.census_months else period
         if source_period is None:
@@ -110,7 +129,8 @@ def floor_script(inbox: Path, period: str, census: str | None, models, work: Pat
             lines.append(
                 f"create table staging.stg_{source.name}__{table.name} as select '{source_period}' as period, "
                 f"{', '.join(columns)}, 0::bigint as source_row, now() as loaded_at "
-                f"from read_csv('{file}', header=true, all_varchar=true, encoding='{encoding}');")
+                f"from read_csv('{file}', header=true, all_varchar=true, encoding='{encoding}');"
+            )
     for schema, name, sql in models:
         lines.append(f"create table {schema}.{name} as {sql.strip().rstrip(';')};")
     return "\n".join(lines) + "\n"
@@ -127,10 +147,14 @@ def run(inbox: Path, period: str, out: Path) -> dict:
         script = floor_script(inbox, period, census_periods[-1] if census_periods else None, models, Path(scratch))
         con = duckdb.connect()
         con.execute(script)
-        kpis = {k: {"numerator": n, "denominator": d, "value": None if v is None else float(v)}
-                for k, n, d, v in con.execute("select kpi_id, numerator, denominator, value from "
-                                              "restricted.fct_kpi_values where period = ? order by sort_order",
-                                              [period]).fetchall()}
+        kpis = {
+            k: {"numerator": n, "denominator": d, "value": None if v is None else float(v)}
+            for k, n, d, v in con.execute(
+                "select kpi_id, numerator, denominator, value from "
+                "restricted.fct_kpi_values where period = ? order by sort_order",
+                [period],
+            ).fetchall()
+        }
         seconds = time.perf_counter() - started
     (out / f"floor_{period}.sql").write_text(script)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

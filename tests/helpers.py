@@ -17,14 +17,31 @@ NHS_BAD_CHECK = "9434765918"
 UPN_A = "A123456789012"
 UPN_B = "B98765432101Z"
 
-REFERRAL_HEADER = ["referral_id", "nhs_number", "date_of_birth", "provider_code", "service", "priority",
-                   "referral_date", "first_contact_date", "removed_date"]
+REFERRAL_HEADER = [
+    "referral_id",
+    "nhs_number",
+    "date_of_birth",
+    "provider_code",
+    "service",
+    "priority",
+    "referral_date",
+    "first_contact_date",
+    "removed_date",
+]
 
 
 def referral(referral_id: str, nhs: str = NHS_A, **overrides) -> dict:
-    row = {"referral_id": referral_id, "nhs_number": nhs, "date_of_birth": "2015-05-12", "provider_code": "RTH",
-           "service": "SALT", "priority": "ROUTINE", "referral_date": "2025-01-10", "first_contact_date": "",
-           "removed_date": ""}
+    row = {
+        "referral_id": referral_id,
+        "nhs_number": nhs,
+        "date_of_birth": "2015-05-12",
+        "provider_code": "RTH",
+        "service": "SALT",
+        "priority": "ROUTINE",
+        "referral_date": "2025-01-10",
+        "first_contact_date": "",
+        "removed_date": "",
+    }
     row.update(overrides)
     return row
 
@@ -67,6 +84,10 @@ def asset_events(asset_name: str) -> list[dict]:
     from sqlalchemy import select
 
     with create_session() as session:
-        rows = session.execute(select(AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
-                               .where(AssetModel.name == asset_name).order_by(AssetEvent.id)).all()
+        rows = session.execute(
+            select(AssetEvent.extra)
+            .join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            .where(AssetModel.name == asset_name)
+            .order_by(AssetEvent.id)
+        ).all()
     return [r[0] for r in rows]

@@ -41,5 +41,9 @@ def migrate_metadata_db() -> None:
     settings.configure_orm()
     db.initdb()
     # one slot: the tasks that write the DuckDB warehouse never run at once
-    Pool.create_or_update_pool(WAREHOUSE_POOL, slots=1, include_deferred=False,
-                               description="Writers of the DuckDB warehouse (it allows one writer)")
+    Pool.create_or_update_pool(
+        WAREHOUSE_POOL,
+        slots=1,
+        include_deferred=False,
+        description="Writers of the DuckDB warehouse (it allows one writer)",
+    )

@@ -9,9 +9,9 @@ configured, where an Airflow deployment keeps such settings:
   `starttls`, `ssl`) and the variable `sendboard_alert_emails` (comma-separated recipients);
 - a Teams or Slack incoming webhook: the variable `sendboard_alert_webhook_url` (JSON `{"text": ...}`).
 
-Only our own exceptions' messages (errors.SendboardError) are quoted: they name files, rules, columns
-and row numbers, never a value. Any other exception (a library's message could quote a value from a file) is named by its type,
-with the task log's link for the detail.
+Only our own exceptions' messages (errors.SendboardError) are quoted: they name files, rules,
+columns and row numbers, never a value. Any other exception (a library's message could quote a value
+from a file) is named by its type, with the task log's link for the detail.
 """
 
 from __future__ import annotations
@@ -45,8 +45,10 @@ class Alert:
     log_url: str
 
     def text(self) -> str:
-        return (f"{self.subject}\n\nMonth: {self.month}\nSource: {self.source}\nRule: {self.rule}\n"
-                f"Report: {self.report}\nTask log: {self.log_url}\n\n{self.detail}\n")
+        return (
+            f"{self.subject}\n\nMonth: {self.month}\nSource: {self.source}\nRule: {self.rule}\n"
+            f"Report: {self.report}\nTask log: {self.log_url}\n\n{self.detail}\n"
+        )
 
 
 def _safe_message(error: BaseException | None) -> tuple[BaseException | None, str]:
@@ -79,8 +81,13 @@ def describe_failure(context) -> Alert:
     dag_id, task_id = ti.dag_id, ti.task_id
     cause, message = _safe_message(context.get("exception"))
     source = dag_id.removeprefix("extract_") if dag_id.startswith("extract_") else "board (all sources)"
-    month = (getattr(cause, "period", None) or context["params"].get("period")
-             or _pulled(ti, "resolve_period") or _pulled(ti, "select_inputs", "period") or "unknown")
+    month = (
+        getattr(cause, "period", None)
+        or context["params"].get("period")
+        or _pulled(ti, "resolve_period")
+        or _pulled(ti, "select_inputs", "period")
+        or "unknown"
+    )
     home = config.home()
     if hasattr(cause, "quarantine"):
         report = str(cause.quarantine)
@@ -93,8 +100,15 @@ def describe_failure(context) -> Alert:
     subject = f"[sendboard] {dag_id} failed for {month}: {task_id}"
     if isinstance(cause, PublicationLate):
         subject = f"[sendboard] board snapshot for {month} not published by {cause.deadline}"
-    return Alert(subject=subject, month=month, source=source, rule=_rule(cause), report=report,
-                 detail=message, log_url=getattr(ti, "log_url", "") or "")
+    return Alert(
+        subject=subject,
+        month=month,
+        source=source,
+        rule=_rule(cause),
+        report=report,
+        detail=message,
+        log_url=getattr(ti, "log_url", "") or "",
+    )
 
 
 def _pulled(ti, task_id: str, key: str | None = None) -> str | None:
@@ -136,8 +150,9 @@ def send_email(alert: Alert, connection, recipients: list[str]) -> None:
     message.set_content(alert.text())
     port = connection.port or (465 if _flag(extra.get("ssl")) else 25)
     if _flag(extra.get("ssl")):
-        client = smtplib.SMTP_SSL(connection.host, port, timeout=SEND_TIMEOUT_SECONDS,
-                                  context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(
+            connection.host, port, timeout=SEND_TIMEOUT_SECONDS, context=ssl.create_default_context()
+        )
     else:
         client = smtplib.SMTP(connection.host, port, timeout=SEND_TIMEOUT_SECONDS)
     with client:
@@ -150,8 +165,12 @@ def send_email(alert: Alert, connection, recipients: list[str]) -> None:
 
 def send_webhook(alert: Alert, url: str) -> None:
     """Teams and Slack incoming webhooks both take a JSON body with a `text` field."""
-    request = urllib.request.Request(url, data=json.dumps({"text": alert.text()}).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"text": alert.text()}).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=SEND_TIMEOUT_SECONDS) as response:
         response.read()
 
@@ -176,8 +195,12 @@ def send(alert: Alert) -> list[str]:
         except Exception as error:  # noqa: BLE001
             log.error("the alert webhook could not be called: %s", type(error).__name__)
     if not reached:
-        log.warning("no alert channel reached: set the %s connection and the %s variable, or %s",
-                     SMTP_CONNECTION, EMAILS_VARIABLE, WEBHOOK_VARIABLE)
+        log.warning(
+            "no alert channel reached: set the %s connection and the %s variable, or %s",
+            SMTP_CONNECTION,
+            EMAILS_VARIABLE,
+            WEBHOOK_VARIABLE,
+        )
     return reached
 
 
@@ -187,4 +210,3 @@ def on_task_failure(context) -> None:
         send(describe_failure(context))
     except Exception:  # noqa: BLE001 - a broken alert must not hide the task's own failure
         log.exception("describing or sending the failure alert failed")
-

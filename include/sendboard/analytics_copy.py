@@ -23,7 +23,7 @@ import logging
 import os
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -79,22 +79,32 @@ def refresh(con, home: Path) -> list[str]:
         for view in written:
             con.execute(f"create or replace table analytics_copy.analytics.{view} as select * from analytics.{view}")
             # carry dbt's descriptions (persisted as comments on the views) to the copy
-            comment = con.execute("select comment from duckdb_views() where schema_name = 'analytics' "
-                                  "and view_name = ? and database_name = current_database()", [view]).fetchone()
+            comment = con.execute(
+                "select comment from duckdb_views() where schema_name = 'analytics' "
+                "and view_name = ? and database_name = current_database()",
+                [view],
+            ).fetchone()
             con.execute(f"comment on table analytics_copy.analytics.{view} is {sql.literal(comment and comment[0])}")
             for column, text in con.execute(
-                    "select column_name, comment from duckdb_columns() where schema_name = 'analytics' "
-                    "and table_name = ? and database_name = current_database() and comment is not null",
-                    [view]).fetchall():
+                "select column_name, comment from duckdb_columns() where schema_name = 'analytics' "
+                "and table_name = ? and database_name = current_database() and comment is not null",
+                [view],
+            ).fetchall():
                 con.execute(f'comment on column analytics_copy.analytics.{view}."{column}" is {sql.literal(text)}')
-        con.execute("create or replace table analytics_copy.analytics.copy_info as select "
-                    "?::timestamptz as refreshed_at, (select max(period) from analytics.kpi_by_month) "
-                    "as latest_published_period, ?::varchar as census_inputs",
-                    [datetime.now(timezone.utc), census_inputs])
-        con.execute("comment on table analytics_copy.analytics.copy_info is "
-                    "'When this read-only copy was made, and the latest month published in it.'")
-        con.execute("comment on column analytics_copy.analytics.copy_info.census_inputs is "
-                    "'Fingerprint of the landed census files and dbt project the census table was made from.'")
+        con.execute(
+            "create or replace table analytics_copy.analytics.copy_info as select "
+            "?::timestamptz as refreshed_at, (select max(period) from analytics.kpi_by_month) "
+            "as latest_published_period, ?::varchar as census_inputs",
+            [datetime.now(UTC), census_inputs],
+        )
+        con.execute(
+            "comment on table analytics_copy.analytics.copy_info is "
+            "'When this read-only copy was made, and the latest month published in it.'"
+        )
+        con.execute(
+            "comment on column analytics_copy.analytics.copy_info.census_inputs is "
+            "'Fingerprint of the landed census files and dbt project the census table was made from.'"
+        )
         con.execute("detach analytics_copy")
         with open(staging, "rb") as handle:
             os.fsync(handle.fileno())
@@ -107,8 +117,12 @@ def refresh(con, home: Path) -> list[str]:
             staging.unlink(missing_ok=True)
             Path(f"{staging}.wal").unlink(missing_ok=True)
         raise
-    log.info("analytics copy refreshed: %s (%s written%s)", target, ", ".join(written),
-             f"; {CENSUS_VIEW} carried over, its census inputs unchanged" if carry_census else "")
+    log.info(
+        "analytics copy refreshed: %s (%s written%s)",
+        target,
+        ", ".join(written),
+        f"; {CENSUS_VIEW} carried over, its census inputs unchanged" if carry_census else "",
+    )
     return written
 
 
@@ -124,12 +138,16 @@ def refresh_from_warehouse(home: Path) -> list[str]:
         except duckdb.CatalogException:
             build = None
         if not build:
-            raise WarehouseNotChecked("the warehouse has no checked dbt build (none yet, or the last one failed "
-                                      "its tests or checks): the analysts' copy is left as it was")
+            raise WarehouseNotChecked(
+                "the warehouse has no checked dbt build (none yet, or the last one failed "
+                "its tests or checks): the analysts' copy is left as it was"
+            )
         if not build[1]:
-            raise WarehouseNotChecked(f"the warehouse's last build (run {build[0]}) has not passed its tests and "
-                                      "checks: it is under way, or it failed or stopped. The analysts' copy is "
-                                      "left as it was; the next publication refreshes it")
+            raise WarehouseNotChecked(
+                f"the warehouse's last build (run {build[0]}) has not passed its tests and "
+                "checks: it is under way, or it failed or stopped. The analysts' copy is "
+                "left as it was; the next publication refreshes it"
+            )
         return refresh(con, home)
     finally:
         con.close()

@@ -25,7 +25,6 @@ def analytics_dag(doc_md: str) -> DAG:
         doc_md=doc_md,
         tags=["sendboard", "analytics"],
     ) as dag:
-
         # it reads the warehouse, so it takes the writers' pool slot: no dbt build runs beside it
         @task(pool=WAREHOUSE_POOL)
         def refresh_analytics_copy() -> dict:

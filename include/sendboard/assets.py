@@ -18,5 +18,11 @@ PUBLISHED = Asset(name="published_board_snapshot", uri="sendboard://published/bo
 
 def event_periods(triggering_asset_events) -> list[str]:
     """The periods named by a run's triggering Asset events (each event's extra carries "period")."""
-    return sorted({e.extra["period"] for events in (triggering_asset_events or {}).values() for e in events
-                   if e.extra and e.extra.get("period")})
+    return sorted(
+        {
+            e.extra["period"]
+            for events in (triggering_asset_events or {}).values()
+            for e in events
+            if e.extra and e.extra.get("period")
+        }
+    )

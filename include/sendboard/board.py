@@ -34,8 +34,9 @@ def choose_period(requested: str | None, event_periods: list[str]) -> str:
         periods.parse(requested)
         return requested
     home = config.home()
-    ready = [p for p in sorted(set(event_periods), reverse=True)
-             if all(read_manifest(home, s, p) for s in MONTHLY_SOURCES)]
+    ready = [
+        p for p in sorted(set(event_periods), reverse=True) if all(read_manifest(home, s, p) for s in MONTHLY_SOURCES)
+    ]
     if not ready:
         raise NotReady(f"no month with both monthly extracts landed among {sorted(set(event_periods))}")
     return ready[0]
@@ -61,8 +62,9 @@ def month_of_run(run_type: str, logical_date) -> str | None:
 def _project_digest() -> bytes:
     """The dbt project's files (models, macros, seeds incl. targets): a change re-publishes."""
     digest = hashlib.sha256()
-    for path in sorted(p for folder in ("models", "macros", "seeds") for p in (DBT_PROJECT / folder).rglob("*")
-                       if p.is_file()):
+    for path in sorted(
+        p for folder in ("models", "macros", "seeds") for p in (DBT_PROJECT / folder).rglob("*") if p.is_file()
+    ):
         digest.update(str(path.relative_to(DBT_PROJECT)).encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
@@ -89,15 +91,31 @@ def resolve_inputs(period: str) -> dict:
             raise NotReady(
                 f"{period}: the census in force is {census_period}, which has not landed (rejected or not yet "
                 f"processed; see $SENDBOARD_HOME/quarantine/school_census/{census_period}/). The month is not "
-                "published until a corrected census lands: there is no fall-back to an older census.")
+                "published until a corrected census lands: there is no fall-back to an older census."
+            )
         manifests["school_census"] = manifest
-    fingerprint = hashlib.sha256(json.dumps(
-        # the key's fingerprint too: after a key rotation the month is rebuilt with the new pseudonyms
-        {s: {"period": m["period"], "files": {t: v["sha256"] for t, v in m["tables"].items()},
-             "key": m.get("key_fingerprint")}
-         for s, m in manifests.items()}, sort_keys=True).encode() + _project_digest()).hexdigest()
-    return {"period": period, "census_period": census_period, "home": str(home), "fingerprint": fingerprint,
-            "extract_loaded_at": {s: m["loaded_at"] for s, m in manifests.items()}}
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            # the key's fingerprint too: after a key rotation the month is rebuilt with the new pseudonyms
+            {
+                s: {
+                    "period": m["period"],
+                    "files": {t: v["sha256"] for t, v in m["tables"].items()},
+                    "key": m.get("key_fingerprint"),
+                }
+                for s, m in manifests.items()
+            },
+            sort_keys=True,
+        ).encode()
+        + _project_digest()
+    ).hexdigest()
+    return {
+        "period": period,
+        "census_period": census_period,
+        "home": str(home),
+        "fingerprint": fingerprint,
+        "extract_loaded_at": {s: m["loaded_at"] for s, m in manifests.items()},
+    }
 
 
 def warehouse_fingerprint(home: Path, sources: list[str] | None = None) -> str:
@@ -117,10 +135,20 @@ def warehouse_fingerprint(home: Path, sources: list[str] | None = None) -> str:
             if not manifest_file.exists():
                 continue
             manifest = json.loads(manifest_file.read_text())
-            files = [(f.name, stat.st_size, stat.st_mtime_ns)
-                     for f in sorted(folder.glob("*.parquet")) for stat in [f.stat()]]
-            landed.append([source, manifest["period"], manifest.get("key_fingerprint"),
-                           {t: v["sha256"] for t, v in manifest["tables"].items()}, files])
+            files = [
+                (f.name, stat.st_size, stat.st_mtime_ns)
+                for f in sorted(folder.glob("*.parquet"))
+                for stat in [f.stat()]
+            ]
+            landed.append(
+                [
+                    source,
+                    manifest["period"],
+                    manifest.get("key_fingerprint"),
+                    {t: v["sha256"] for t, v in manifest["tables"].items()},
+                    files,
+                ]
+            )
     digest = hashlib.sha256(json.dumps(landed, sort_keys=True).encode() + _project_digest())
     digest.update((DBT_PROJECT / "dbt_project.yml").read_bytes())
     digest.update(" ".join(version(p) for p in ("dbt-core", "dbt-duckdb", "duckdb")).encode())
@@ -134,8 +162,9 @@ def _claim_build(con, fingerprint: str, run_id: str) -> str | None:
     A build only counts once its dbt tests and this run's mart checks passed (`_build_checked`), and
     only for the run that claimed it last: a build that crashed, failed, or was overtaken by another
     run's build is never trusted."""
-    row = con.execute("select run_id, complete from publication.warehouse_build where fingerprint = ?",
-                      [fingerprint]).fetchone()
+    row = con.execute(
+        "select run_id, complete from publication.warehouse_build where fingerprint = ?", [fingerprint]
+    ).fetchone()
     if row and row[1]:
         return row[0]
     con.execute("delete from publication.warehouse_build")
@@ -172,8 +201,10 @@ def _build_checked(home: Path, inputs: dict, run_id: str | None, passed: bool) -
         if not passed:
             con.execute("delete from publication.warehouse_build")
         elif run_id and inputs.get("warehouse_fingerprint"):
-            con.execute("update publication.warehouse_build set complete = true where run_id = ? and fingerprint = ?",
-                        [run_id, inputs["warehouse_fingerprint"]])
+            con.execute(
+                "update publication.warehouse_build set complete = true where run_id = ? and fingerprint = ?",
+                [run_id, inputs["warehouse_fingerprint"]],
+            )
     finally:
         con.close()
 
@@ -214,38 +245,45 @@ def _check_marts(home: Path, period: str) -> dict:
     # refuses a second connection to one file with a different configuration
     con = warehouse.connect(home)
     try:
-        board = con.execute("select * from board.board_snapshot_candidates where period = ? order by sort_order",
-                            [period]).df()
+        board = con.execute(
+            "select * from board.board_snapshot_candidates where period = ? order by sort_order", [period]
+        ).df()
         values = con.execute("select * from restricted.fct_kpi_values order by period, sort_order").df()
     finally:
         con.close()
     kpi_ids = [r["kpi_id"] for r in kpi_catalogue()]
     board_suite = load_suite("marts_board_snapshot")
-    board_suite["expectations"].append({"type": "expect_column_values_to_be_in_set",
-                                        "kwargs": {"column": "kpi_id", "value_set": kpi_ids}})
-    board_suite["expectations"].append({"type": "expect_table_row_count_to_equal",
-                                        "kwargs": {"value": len(kpi_ids)}})
+    board_suite["expectations"].append(
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "kpi_id", "value_set": kpi_ids}}
+    )
+    board_suite["expectations"].append({"type": "expect_table_row_count_to_equal", "kwargs": {"value": len(kpi_ids)}})
     results = [run_checkpoint(home, board_suite, board, f"board_{period}")]
     # the rows as they would be published: empty cells as None (the check needs no restricted value)
     results.append(disclosure.check_month(board.astype(object).where(board.notna(), None).to_dict("records"), period))
     faults.point("checks_between_suites")
-    results.append(run_checkpoint(home, load_suite("marts_kpi_values"), values[values.period == period],
-                                  f"kpi_values_{period}"))
+    results.append(
+        run_checkpoint(home, load_suite("marts_kpi_values"), values[values.period == period], f"kpi_values_{period}")
+    )
     # restricted: computed from the unsuppressed values, so they stay in the task log and the data
     # team's report; the public pack makes its own from the published values (board_pack)
     warnings = _history_warnings(values, period)
     for warning in warnings:
         log.warning("%s", warning)
-    report = {"period": period, "suites": [r.__dict__ for r in results], "warnings": warnings,
-              "data_docs": str(data_docs_index(home))}
+    report = {
+        "period": period,
+        "suites": [r.__dict__ for r in results],
+        "warnings": warnings,
+        "data_docs": str(data_docs_index(home)),
+    }
     out = home / "data_quality" / "board" / period
     out.mkdir(parents=True, exist_ok=True)
     (out / "mart_checks.json").write_text(json.dumps(report, indent=2))
     failed = [r for r in results if not r.success]
     if failed:
-        raise ChecksFailed(f"{period}: the marts failed their checks; nothing published. Report "
-                           f"{out / 'mart_checks.json'}, Data Docs {report['data_docs']}:\n"
-                           + "\n".join(r.describe() for r in failed))
+        raise ChecksFailed(
+            f"{period}: the marts failed their checks; nothing published. Report "
+            f"{out / 'mart_checks.json'}, Data Docs {report['data_docs']}:\n" + "\n".join(r.describe() for r in failed)
+        )
     return report
 
 
@@ -282,11 +320,18 @@ def publish(inputs: dict, checks: dict, run_id: str) -> dict:
     # build: publish only what was built from the inputs the run selected
     now = resolve_inputs(period)["fingerprint"]
     if now != inputs["fingerprint"]:
-        raise NotReady(f"{period}: its inputs changed while this run built them (an extract was re-landed); "
-                       "nothing published. The run the new landing triggers publishes the month.")
+        raise NotReady(
+            f"{period}: its inputs changed while this run built them (an extract was re-landed); "
+            "nothing published. The run the new landing triggers publishes the month."
+        )
     result = publish_month(home, period, inputs["fingerprint"], inputs.get("census_period"))
-    publication = {"period": period, "status": result.status, "version": result.version,
-                   "folder": str(result.folder), "kpis": len(result.rows)}
+    publication = {
+        "period": period,
+        "status": result.status,
+        "version": result.version,
+        "folder": str(result.folder),
+        "kpis": len(result.rows),
+    }
     summary = run_summary.summarise(home, run_id, inputs, checks, {**publication, "rows": result.rows})
     for line in run_summary.lines(summary):
         log.info("%s", line)

@@ -14,9 +14,13 @@ from pathlib import Path
 
 from sendboard import changes, periods
 
-THEMES = {"T1": "Right Support, Right Time", "T2": "Right Plan, Right First Time, Every Time",
-          "T3": "Right Provision, Right Time", "T4": "Preparation for Adulthood",
-          "X": "Cross-cutting: areas for priority action"}
+THEMES = {
+    "T1": "Right Support, Right Time",
+    "T2": "Right Plan, Right First Time, Every Time",
+    "T3": "Right Provision, Right Time",
+    "T4": "Preparation for Adulthood",
+    "X": "Cross-cutting: areas for priority action",
+}
 RAG_STYLE = {"GREEN": "#1b7f3b", "AMBER": "#a86400", "RED": "#b3261e", "NO_DATA": "#555", "SUPPRESSED": "#555"}
 
 CSS = """
@@ -93,103 +97,150 @@ def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float 
     count = len(history)
 
     def x(i: int) -> float:
-        return (PLOT_LEFT + PLOT_RIGHT) / 2 if count == 1 else \
-            PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * i / (count - 1)
+        return (PLOT_LEFT + PLOT_RIGHT) / 2 if count == 1 else PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * i / (count - 1)
 
     def y(v: float) -> float:
         return PLOT_BOTTOM - (v - bottom_value) / (top_value - bottom_value) * (PLOT_BOTTOM - PLOT_TOP)
 
-    parts = [f'<line x1="{PLOT_LEFT}" y1="{PLOT_BOTTOM}" x2="{PLOT_RIGHT}" y2="{PLOT_BOTTOM}" stroke="#333"/>',
-             f'<line x1="{PLOT_LEFT}" y1="{PLOT_TOP}" x2="{PLOT_LEFT}" y2="{PLOT_BOTTOM}" stroke="#333"/>',
-             f'<text x="10" y="{(PLOT_TOP + PLOT_BOTTOM) / 2:.1f}" font-size="9" text-anchor="middle" '
-             f'transform="rotate(-90 10 {(PLOT_TOP + PLOT_BOTTOM) / 2:.1f})">{_text(kpi["unit"])}</text>']
+    parts = [
+        f'<line x1="{PLOT_LEFT}" y1="{PLOT_BOTTOM}" x2="{PLOT_RIGHT}" y2="{PLOT_BOTTOM}" stroke="#333"/>',
+        f'<line x1="{PLOT_LEFT}" y1="{PLOT_TOP}" x2="{PLOT_LEFT}" y2="{PLOT_BOTTOM}" stroke="#333"/>',
+        f'<text x="10" y="{(PLOT_TOP + PLOT_BOTTOM) / 2:.1f}" font-size="9" text-anchor="middle" '
+        f'transform="rotate(-90 10 {(PLOT_TOP + PLOT_BOTTOM) / 2:.1f})">{_text(kpi["unit"])}</text>',
+    ]
     for tick in ticks:
-        parts.append(f'<text x="{PLOT_LEFT - 4}" y="{y(tick) + 3:.1f}" font-size="9" text-anchor="end">'
-                     f'{_label(tick)}</text>')
+        parts.append(
+            f'<text x="{PLOT_LEFT - 4}" y="{y(tick) + 3:.1f}" font-size="9" text-anchor="end">{_label(tick)}</text>'
+        )
     for i in range(0, count, max(1, count // 6)):
-        parts.append(f'<text x="{x(i):.1f}" y="{PLOT_BOTTOM + 12}" font-size="9" text-anchor="end" '
-                     f'transform="rotate(-30 {x(i):.1f} {PLOT_BOTTOM + 12})">{_text(history[i][0])}</text>')
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{PLOT_BOTTOM + 12}" font-size="9" text-anchor="end" '
+            f'transform="rotate(-30 {x(i):.1f} {PLOT_BOTTOM + 12})">{_text(history[i][0])}</text>'
+        )
     if target is not None:
-        parts.append(f'<line x1="{PLOT_LEFT}" y1="{y(target):.1f}" x2="{PLOT_RIGHT}" y2="{y(target):.1f}" '
-                     'stroke="#b3261e" stroke-dasharray="5 3"/>')
+        parts.append(
+            f'<line x1="{PLOT_LEFT}" y1="{y(target):.1f}" x2="{PLOT_RIGHT}" y2="{y(target):.1f}" '
+            'stroke="#b3261e" stroke-dasharray="5 3"/>'
+        )
     segment: list[str] = []
     for i, (_, value) in enumerate([*history, ("", None)]):
         if value is None:
             if len(segment) > 1:
-                parts.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="#1f4e79" stroke-width="1.5"/>')
+                parts.append(
+                    f'<polyline points="{" ".join(segment)}" fill="none" stroke="#1f4e79" stroke-width="1.5"/>'
+                )
             segment = []
             continue
         segment.append(f"{x(i):.1f},{y(value):.1f}")
-        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="2.5" fill="#1f4e79">'
-                     f'<title>{_text(history[i][0])}: {_label(value)}</title></circle>')
-    parts.append(f'<text x="{PLOT_RIGHT}" y="9" font-size="8" text-anchor="end" fill="#1f4e79">'
-                 "&#8226; published value</text>")
+        parts.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="2.5" fill="#1f4e79">'
+            f"<title>{_text(history[i][0])}: {_label(value)}</title></circle>"
+        )
+    parts.append(
+        f'<text x="{PLOT_RIGHT}" y="9" font-size="8" text-anchor="end" fill="#1f4e79">&#8226; published value</text>'
+    )
     if target is not None:
-        parts.append(f'<text x="{PLOT_RIGHT - 100}" y="9" font-size="8" text-anchor="end" fill="#b3261e">'
-                     "- - target</text>")
+        parts.append(
+            f'<text x="{PLOT_RIGHT - 100}" y="9" font-size="8" text-anchor="end" fill="#b3261e">- - target</text>'
+        )
     described = [f"{m}: {'no published value' if v is None else v}" for m, v in history]
-    alt = (f"Trend of {kpi['kpi_name']} ({kpi['unit']}) by month"
-           + (f", target {target}" if target is not None else "") + ". " + "; ".join(described))
-    return (f'<svg role="img" aria-label="{_text(alt)}" '
-            f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" width="100%" font-family="Arial, Helvetica, sans-serif">'
-            + "".join(parts) + "</svg>")
+    alt = (
+        f"Trend of {kpi['kpi_name']} ({kpi['unit']}) by month"
+        + (f", target {target}" if target is not None else "")
+        + ". "
+        + "; ".join(described)
+    )
+    return (
+        f'<svg role="img" aria-label="{_text(alt)}" '
+        f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" width="100%" font-family="Arial, Helvetica, sans-serif">'
+        + "".join(parts)
+        + "</svg>"
+    )
 
 
-def render(period: str, rows: list[dict], catalogue: list[dict], history: dict[str, list[tuple[str, float | None]]],
-           quality: dict, warnings: list[str]) -> str:
+def render(
+    period: str,
+    rows: list[dict],
+    catalogue: list[dict],
+    history: dict[str, list[tuple[str, float | None]]],
+    quality: dict,
+    warnings: list[str],
+) -> str:
     """The pack's HTML. rows: the published rows of M (CSV-formatted strings or values);
     history: kpi_id -> [(month, published value or None)] for every published month up to M
     (`trend_series`); warnings: from published figures only (`published_warnings`)."""
     by_id = {r["kpi_id"]: r for r in rows}
-    parts = [f"<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
-             f"<title>SEND Improvement and Assurance Board pack: {_text(period)}</title>"
-             f"<style>{CSS}</style></head><body>",
-             f"<h1>SEND Improvement and Assurance Board: performance pack for {_text(period)}</h1>",
-             f"<p class=\"note\">Version {_text(rows[0]['version'])}, published {_text(rows[0]['published_at'])}. "
-             "Figures for small groups are suppressed (statistical disclosure control). RAG is shown as a word: "
-             "GREEN meets the target, AMBER is within the amber threshold, RED is beyond it.</p>",
-             "<h2>Summary</h2>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>SEND Improvement and Assurance Board pack: {_text(period)}</title>"
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>SEND Improvement and Assurance Board: performance pack for {_text(period)}</h1>",
+        f'<p class="note">Version {_text(rows[0]["version"])}, published {_text(rows[0]["published_at"])}. '
+        "Figures for small groups are suppressed (statistical disclosure control). RAG is shown as a word: "
+        "GREEN meets the target, AMBER is within the amber threshold, RED is beyond it.</p>",
+        "<h2>Summary</h2>",
+    ]
     for theme, title in THEMES.items():
-        parts.append(f"<h3>{_text(theme)}: {_text(title)}</h3><table><thead><tr><th>KPI</th><th>Value</th>"
-                     "<th>Unit</th><th>Target</th><th>RAG</th><th>Direction</th><th>Previous</th></tr></thead><tbody>")
+        parts.append(
+            f"<h3>{_text(theme)}: {_text(title)}</h3><table><thead><tr><th>KPI</th><th>Value</th>"
+            "<th>Unit</th><th>Target</th><th>RAG</th><th>Direction</th><th>Previous</th></tr></thead><tbody>"
+        )
         for kpi in (k for k in catalogue if k["theme"] == theme):
             row = by_id[kpi["kpi_id"]]
             parts.append(
-                f"<tr><td>{_text(kpi['kpi_name'])}<br><span class=\"note\">{_text(kpi['kpi_id'])}</span></td>"
-                f"<td class=\"num\">{_shown(row)}</td><td>{_text(kpi['unit'])}</td>"
-                f"<td class=\"num\">{_text(row['target'])}</td><td>{_rag(row)}</td>"
-                f"<td>{_text(row['direction']) or '&ndash;'}</td><td class=\"num\">{_text(row['previous_value'])}</td></tr>")
+                f'<tr><td>{_text(kpi["kpi_name"])}<br><span class="note">{_text(kpi["kpi_id"])}</span></td>'
+                f'<td class="num">{_shown(row)}</td><td>{_text(kpi["unit"])}</td>'
+                f'<td class="num">{_text(row["target"])}</td><td>{_rag(row)}</td>'
+                f"<td>{_text(row['direction']) or '&ndash;'}</td>"
+                f'<td class="num">{_text(row["previous_value"])}</td></tr>'
+            )
         parts.append("</tbody></table>")
-    parts.append("<h2>Trends</h2><p class=\"note\">Published values by month; the dashed line is the target. "
-                 "Suppressed or missing months are gaps.</p>")
+    parts.append(
+        '<h2>Trends</h2><p class="note">Published values by month; the dashed line is the target. '
+        "Suppressed or missing months are gaps.</p>"
+    )
     for kpi in catalogue:
         target = by_id[kpi["kpi_id"]]["target"]
-        parts.append(f"<div class=\"chart\"><h3>{_text(kpi['kpi_name'])}</h3>"
-                     f"{trend_svg(kpi, history[kpi['kpi_id']], float(target) if target not in (None, '') else None)}"
-                     "</div>")
+        parts.append(
+            f'<div class="chart"><h3>{_text(kpi["kpi_name"])}</h3>'
+            f"{trend_svg(kpi, history[kpi['kpi_id']], float(target) if target not in (None, '') else None)}"
+            "</div>"
+        )
     parts.append("<h2>Data quality</h2>")
-    parts.append(f"<p>Extracts used: case management {_text(quality['case_management'])}, health waiting lists "
-                 f"{_text(quality['health_waiting_lists'])}, school census {_text(quality['school_census'] or 'none')}."
-                 "</p><table><thead><tr><th>Source</th><th>Table</th><th>Rows read</th><th>Rows left out</th>"
-                 "<th>Left out by rule</th></tr></thead><tbody>")
+    parts.append(
+        f"<p>Extracts used: case management {_text(quality['case_management'])}, health waiting lists "
+        f"{_text(quality['health_waiting_lists'])}, school census {_text(quality['school_census'] or 'none')}."
+        "</p><table><thead><tr><th>Source</th><th>Table</th><th>Rows read</th><th>Rows left out</th>"
+        "<th>Left out by rule</th></tr></thead><tbody>"
+    )
     for source, tables in quality["tables"].items():
         for table, info in tables.items():
-            rules = "; ".join(f"{_text(r['rule'])} ({_text(r['column'])}): {r['rows']}"
-                              for r in info["left_out_by_rule"]) or "none"
-            parts.append(f"<tr><td>{_text(source)}</td><td>{_text(table)}</td>"
-                         f"<td class=\"num\">{info['rows_read']}</td><td class=\"num\">{info['rows_left_out']}</td>"
-                         f"<td>{rules}</td></tr>")
+            rules = (
+                "; ".join(f"{_text(r['rule'])} ({_text(r['column'])}): {r['rows']}" for r in info["left_out_by_rule"])
+                or "none"
+            )
+            parts.append(
+                f"<tr><td>{_text(source)}</td><td>{_text(table)}</td>"
+                f'<td class="num">{info["rows_read"]}</td><td class="num">{info["rows_left_out"]}</td>'
+                f"<td>{rules}</td></tr>"
+            )
     parts.append("</tbody></table><table><thead><tr><th>Check</th><th>Result</th></tr></thead><tbody>")
     for check in quality["checks"]:
-        parts.append(f"<tr><td>{_text(check['suite'])}</td><td>{'passed' if check['success'] else 'FAILED'} "
-                     f"({check['evaluated']} expectations)</td></tr>")
+        parts.append(
+            f"<tr><td>{_text(check['suite'])}</td><td>{'passed' if check['success'] else 'FAILED'} "
+            f"({check['evaluated']} expectations)</td></tr>"
+        )
     for warning in warnings:
         parts.append(f"<tr><td>warning</td><td>{_text(warning)}</td></tr>")
-    parts.append("</tbody></table><h2>What each KPI means</h2><table><thead><tr><th>KPI</th><th>Definition</th>"
-                 "<th>Better</th></tr></thead><tbody>")
+    parts.append(
+        "</tbody></table><h2>What each KPI means</h2><table><thead><tr><th>KPI</th><th>Definition</th>"
+        "<th>Better</th></tr></thead><tbody>"
+    )
     for kpi in catalogue:
-        parts.append(f"<tr><td>{_text(kpi['kpi_name'])}<br><span class=\"note\">{_text(kpi['kpi_id'])}</span></td>"
-                     f"<td>{_text(kpi['definition'])}</td><td>{_text(kpi['better'])}</td></tr>")
+        parts.append(
+            f'<tr><td>{_text(kpi["kpi_name"])}<br><span class="note">{_text(kpi["kpi_id"])}</span></td>'
+            f"<td>{_text(kpi['definition'])}</td><td>{_text(kpi['better'])}</td></tr>"
+        )
     parts.append("</tbody></table></body></html>")
     return "\n".join(parts)
 
@@ -217,8 +268,11 @@ def published_history(con, period: str) -> list[dict]:
     The pack reads only this, the rows board_snapshot_candidates let through as they were published,
     never restricted.fct_kpi_values: its charts, warnings and anything it states are then made of
     figures that are public already, so none of them can carry or give away a suppressed one."""
-    cursor = con.execute("select period, kpi_id, unit, value, suppressed from publication.board_snapshot_history "
-                         "where period <= ? qualify version = max(version) over (partition by period)", [period])
+    cursor = con.execute(
+        "select period, kpi_id, unit, value, suppressed from publication.board_snapshot_history "
+        "where period <= ? qualify version = max(version) over (partition by period)",
+        [period],
+    )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
@@ -252,9 +306,14 @@ def published_warnings(period: str, catalogue: list[dict], history: list[dict]) 
             continue
         suppressed_in = [month for month, row in ((previous, before), (period, now)) if row["suppressed"]]
         if suppressed_in:
-            warnings.append(f"{kpi['kpi_id']}: suppressed in {' and '.join(suppressed_in)}; its month-on-month "
-                            "change is checked by the data team on the restricted figures, not shown here")
-        elif now["value"] is not None and before["value"] is not None \
-                and changes.is_large(kpi["unit"], before["value"], now["value"]):
+            warnings.append(
+                f"{kpi['kpi_id']}: suppressed in {' and '.join(suppressed_in)}; its month-on-month "
+                "change is checked by the data team on the restricted figures, not shown here"
+            )
+        elif (
+            now["value"] is not None
+            and before["value"] is not None
+            and changes.is_large(kpi["unit"], before["value"], now["value"])
+        ):
             warnings.append(changes.describe(kpi["kpi_id"], before["value"], now["value"], previous, period))
     return warnings

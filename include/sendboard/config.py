@@ -79,13 +79,15 @@ def pseudonymisation_key() -> bytes:
         if len(key) < MIN_KEY_BYTES:
             raise ConfigurationError(
                 f"the Airflow variable {KEY_VARIABLE} is shorter than {MIN_KEY_BYTES} bytes; "
-                "use a long random secret (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)")
+                "use a long random secret (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            )
         return key
     if not development_mode():
         raise ConfigurationError(
             f"no pseudonymisation key: set the Airflow variable {KEY_VARIABLE} from your secrets backend "
             "(or AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY). Refusing to run: a development key is "
-            "only made when SENDBOARD_DEV_MODE=1.")
+            "only made when SENDBOARD_DEV_MODE=1."
+        )
     return _development_key()
 
 
@@ -96,8 +98,11 @@ def _development_key() -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
-        log.warning("DEVELOPMENT MODE: made a random pseudonymisation key at %s. "
-                    "Pseudonyms made with it link only with data landed by this installation.", path)
+        log.warning(
+            "DEVELOPMENT MODE: made a random pseudonymisation key at %s. "
+            "Pseudonyms made with it link only with data landed by this installation.",
+            path,
+        )
     return path.read_text().strip().encode("utf-8")
 
 

@@ -15,14 +15,23 @@ IDENTIFIER_KINDS = (PERSON_ID, UPN, NHS_NUMBER)
 
 NC_YEARS = ("E1", "E2", "N1", "N2", "R", *[str(n) for n in range(1, 15)], "X")
 SETTING_TYPES = (
-    "MAINSTREAM_SCHOOL", "RESOURCED_PROVISION", "STATE_SPECIAL", "INDEPENDENT_SPECIAL",
-    "ALTERNATIVE_PROVISION", "EARLY_YEARS", "FURTHER_EDUCATION", "APPRENTICESHIP_TRAINING",
-    "EMPLOYMENT", "ELECTIVE_HOME_EDUCATION", "NEET", "AWAITING_PLACEMENT", "OTHER",
+    "MAINSTREAM_SCHOOL",
+    "RESOURCED_PROVISION",
+    "STATE_SPECIAL",
+    "INDEPENDENT_SPECIAL",
+    "ALTERNATIVE_PROVISION",
+    "EARLY_YEARS",
+    "FURTHER_EDUCATION",
+    "APPRENTICESHIP_TRAINING",
+    "EMPLOYMENT",
+    "ELECTIVE_HOME_EDUCATION",
+    "NEET",
+    "AWAITING_PLACEMENT",
+    "OTHER",
 )
 PLAN_NEEDS = ("SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "DS", "OTH")
 CENSUS_NEEDS = tuple(n for n in PLAN_NEEDS if n != "DS") + ("NSA",)
-SERVICES = ("SALT", "COMMUNITY_PAEDIATRICS", "NEURODEVELOPMENTAL", "CAMHS",
-            "OCCUPATIONAL_THERAPY", "PHYSIOTHERAPY")
+SERVICES = ("SALT", "COMMUNITY_PAEDIATRICS", "NEURODEVELOPMENTAL", "CAMHS", "OCCUPATIONAL_THERAPY", "PHYSIOTHERAPY")
 
 EARLIEST_DATE = "1990-01-01"
 ROW_ERROR_THRESHOLD = 0.02  # a file is rejected when strictly more than 2% of rows break row rules
@@ -53,6 +62,7 @@ class Column:
 @dataclass(frozen=True)
 class Check:
     """A table-specific row rule: `bad_when` is SQL over the typed row."""
+
     rule: str
     column: str
     bad_when: str
@@ -98,7 +108,8 @@ CASE_MANAGEMENT = Source(
     cadence="monthly",
     tables=(
         Table(
-            "case_management", "requests",
+            "case_management",
+            "requests",
             columns=(
                 Column("request_id", TEXT, required=True),
                 Column("person_id", PERSON_ID, required=True),
@@ -106,8 +117,11 @@ CASE_MANAGEMENT = Source(
                 Column("nhs_number", NHS_NUMBER),
                 Column("date_of_birth", DATE, required=True),
                 Column("received_date", DATE, required=True),
-                _codes("request_source", ("PARENT", "YOUNG_PERSON", "SCHOOL", "EARLY_YEARS", "HEALTH",
-                                          "SOCIAL_CARE", "OTHER"), required=True),
+                _codes(
+                    "request_source",
+                    ("PARENT", "YOUNG_PERSON", "SCHOOL", "EARLY_YEARS", "HEALTH", "SOCIAL_CARE", "OTHER"),
+                    required=True,
+                ),
                 _codes("decision", ("ASSESS", "NOT_ASSESS", "WITHDRAWN")),
                 Column("decision_date", DATE, required_when="decision is not null"),
                 _codes("assessment_outcome", ("PLAN", "NO_PLAN", "WITHDRAWN")),
@@ -116,17 +130,19 @@ CASE_MANAGEMENT = Source(
                 Column("exception_20wk", FLAG),
             ),
             primary_key="request_id",
-            date_order=(("received_date", "decision_date"),
-                        ("decision_date", "assessment_outcome_date"),
-                        ("received_date", "plan_issued_date")),
+            date_order=(
+                ("received_date", "decision_date"),
+                ("decision_date", "assessment_outcome_date"),
+                ("received_date", "plan_issued_date"),
+            ),
         ),
         Table(
-            "case_management", "advice",
+            "case_management",
+            "advice",
             columns=(
                 Column("advice_id", TEXT, required=True),
                 Column("request_id", TEXT, required=True),
-                _codes("advice_type", ("HEALTH", "SOCIAL_CARE", "EDUCATIONAL_PSYCHOLOGY", "EDUCATION"),
-                       required=True),
+                _codes("advice_type", ("HEALTH", "SOCIAL_CARE", "EDUCATIONAL_PSYCHOLOGY", "EDUCATION"), required=True),
                 Column("requested_date", DATE, required=True),
                 Column("received_date", DATE),
             ),
@@ -135,7 +151,8 @@ CASE_MANAGEMENT = Source(
             date_order=(("requested_date", "received_date"),),
         ),
         Table(
-            "case_management", "plans",
+            "case_management",
+            "plans",
             columns=(
                 Column("plan_id", TEXT, required=True),
                 Column("person_id", PERSON_ID, required=True),
@@ -144,9 +161,11 @@ CASE_MANAGEMENT = Source(
                 Column("date_of_birth", DATE, required=True),
                 Column("start_date", DATE, required=True),
                 Column("ceased_date", DATE),
-                _codes("cease_reason", ("OUTCOMES_ACHIEVED", "MOVED_AWAY", "EDUCATION_ENDED",
-                                        "NEEDS_MET_WITHOUT_PLAN", "OTHER"),
-                       required_when="ceased_date is not null"),
+                _codes(
+                    "cease_reason",
+                    ("OUTCOMES_ACHIEVED", "MOVED_AWAY", "EDUCATION_ENDED", "NEEDS_MET_WITHOUT_PLAN", "OTHER"),
+                    required_when="ceased_date is not null",
+                ),
                 _codes("primary_need", PLAN_NEEDS, required=True),
                 _codes("setting_type", SETTING_TYPES, required=True),
                 Column("setting_urn", TEXT),
@@ -156,7 +175,8 @@ CASE_MANAGEMENT = Source(
             date_order=(("start_date", "ceased_date"),),
         ),
         Table(
-            "case_management", "annual_reviews",
+            "case_management",
+            "annual_reviews",
             columns=(
                 Column("review_id", TEXT, required=True),
                 Column("plan_id", TEXT, required=True),
@@ -172,7 +192,8 @@ CASE_MANAGEMENT = Source(
             date_order=(("meeting_date", "decision_date"),),
         ),
         Table(
-            "case_management", "plan_audits",
+            "case_management",
+            "plan_audits",
             columns=(
                 Column("audit_id", TEXT, required=True),
                 Column("plan_id", TEXT, required=True),
@@ -191,7 +212,8 @@ HEALTH_WAITING_LISTS = Source(
     cadence="monthly",
     tables=(
         Table(
-            "health_waiting_lists", "referrals",
+            "health_waiting_lists",
+            "referrals",
             columns=(
                 Column("referral_id", TEXT, required=True),
                 Column("nhs_number", NHS_NUMBER, required=True),
@@ -215,18 +237,19 @@ SCHOOL_CENSUS = Source(
     census_months=(1, 5, 10),
     tables=(
         Table(
-            "school_census", "schools",
+            "school_census",
+            "schools",
             columns=(
                 Column("urn", TEXT, required=True),
                 Column("school_name", TEXT, required=True),
                 _codes("school_type", ("MAINSTREAM", "SPECIAL", "ALTERNATIVE_PROVISION"), required=True),
-                _codes("phase", ("NURSERY", "PRIMARY", "SECONDARY", "ALL_THROUGH", "SIXTEEN_PLUS"),
-                       required=True),
+                _codes("phase", ("NURSERY", "PRIMARY", "SECONDARY", "ALL_THROUGH", "SIXTEEN_PLUS"), required=True),
             ),
             primary_key="urn",
         ),
         Table(
-            "school_census", "pupils",
+            "school_census",
+            "pupils",
             columns=(
                 Column("upn", UPN, required=True),
                 Column("school_urn", TEXT, required=True),
@@ -243,10 +266,10 @@ SCHOOL_CENSUS = Source(
             primary_key="upn",
             parent=("school_urn", "schools", "urn"),
             checks=(
-                Check("sessions_missed_over_possible", "sessions_missed",
-                      "sessions_missed > sessions_possible"),
-                Check("nsa_without_sen_support", "primary_sen_type",
-                      "primary_sen_type = 'NSA' and sen_provision <> 'K'"),
+                Check("sessions_missed_over_possible", "sessions_missed", "sessions_missed > sessions_possible"),
+                Check(
+                    "nsa_without_sen_support", "primary_sen_type", "primary_sen_type = 'NSA' and sen_provision <> 'K'"
+                ),
             ),
         ),
     ),

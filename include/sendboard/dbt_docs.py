@@ -9,6 +9,7 @@ file, the site is generated without the warehouse's catalog (no column types) an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import logging
@@ -44,8 +45,10 @@ def generate(home: Path) -> tuple[Path, bool]:
     output = (done.stdout + done.stderr).strip()
     if "could not set lock" not in output.lower():
         raise RuntimeError(f"dbt docs generate failed:\n{output[-2000:]}")
-    log.warning("a pipeline run holds the warehouse: dbt docs generated without the catalog "
-                "(no column types); run `make docs` again after the run for the full site")
+    log.warning(
+        "a pipeline run holds the warehouse: dbt docs generated without the catalog "
+        "(no column types); run `make docs` again after the run for the full site"
+    )
     # parse needs no connection; generating from the parsed manifest with no catalog opens none
     done = _dbt(home, "parse")
     if done.returncode == 0:
@@ -82,10 +85,8 @@ def main() -> int:
         return 0
     with server(home, arguments.port) as httpd:
         print(f"dbt docs for sendboard: http://127.0.0.1:{arguments.port}/ (Ctrl-C to stop)", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

@@ -18,13 +18,19 @@ def is_current() -> bool:
     if not MANIFEST.exists():
         return False
     built = MANIFEST.stat().st_mtime
-    sources = [p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT / folder).rglob("*")
-               if p.is_file()] + [DBT_PROJECT / "dbt_project.yml", DBT_PROJECT / "profiles.yml"]
+    sources = [
+        p for folder in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT / folder).rglob("*") if p.is_file()
+    ] + [DBT_PROJECT / "dbt_project.yml", DBT_PROJECT / "profiles.yml"]
     return all(p.stat().st_mtime <= built for p in sources)
 
 
-def run_dbt(*command: str, home: Path | None = None, target_path: Path | None = None,
-            log_path: Path | None = None, check: bool = False) -> subprocess.CompletedProcess:
+def run_dbt(
+    *command: str,
+    home: Path | None = None,
+    target_path: Path | None = None,
+    log_path: Path | None = None,
+    check: bool = False,
+) -> subprocess.CompletedProcess:
     """Run the dbt CLI of this virtualenv on the project, offline, against SENDBOARD_HOME `home`
     (else the environment's); target and logs go where given (else dbt's defaults in the project)."""
     env = {**os.environ, **OFFLINE_ENVIRONMENT}

@@ -38,8 +38,9 @@ def relations() -> list[Relation]:
     for relation_id in dict.fromkeys(r["relation_id"] for r in rows):
         members = [r for r in rows if r["relation_id"] == relation_id]
         [total] = [(r["kpi_id"], r["figure"]) for r in members if r["role"] == "total"]
-        found.append(Relation(relation_id, total,
-                              tuple((r["kpi_id"], r["figure"]) for r in members if r["role"] == "part")))
+        found.append(
+            Relation(relation_id, total, tuple((r["kpi_id"], r["figure"]) for r in members if r["role"] == "part"))
+        )
     return found
 
 
@@ -77,8 +78,9 @@ def revealed(rows: list[dict], relations: list[Relation]) -> list[tuple[Cell, li
     """
     by_id = {r["kpi_id"]: r for r in rows}
     present = [rel for rel in relations if all(k in by_id for k, _ in (rel.total, *rel.parts))]
-    unknown = sorted({cell for rel in present for cell in (rel.total, *rel.parts)
-                      if not _known(by_id[cell[0]][cell[1]])})
+    unknown = sorted(
+        {cell for rel in present for cell in (rel.total, *rel.parts) if not _known(by_id[cell[0]][cell[1]])}
+    )
     column = {cell: i for i, cell in enumerate(unknown)}
     equations = []
     for rel in present:
@@ -103,6 +105,7 @@ def revealed(rows: list[dict], relations: list[Relation]) -> list[tuple[Cell, li
 @dataclass
 class DisclosureCheck:
     """The check's result, in the form the mart checks report (see expectations.SuiteResult)."""
+
     suite: str
     success: bool
     evaluated: int
@@ -111,14 +114,25 @@ class DisclosureCheck:
     def describe(self) -> str:
         if self.success:
             return f"{self.suite}: no suppressed figure follows from the published ones ({self.evaluated} relations)"
-        return "\n".join([f"{self.suite}: {len(self.failed)} suppressed figure(s) would follow from published ones "
-                          "(fix the seed kpi_disclosure_relations or board_snapshot_candidates):"]
-                         + [f"  - {f['column']}, by {f['type']}" for f in self.failed])
+        return "\n".join(
+            [
+                f"{self.suite}: {len(self.failed)} suppressed figure(s) would follow from published ones "
+                "(fix the seed kpi_disclosure_relations or board_snapshot_candidates):"
+            ]
+            + [f"  - {f['column']}, by {f['type']}" for f in self.failed]
+        )
 
 
 def check_month(rows: list[dict], period: str) -> DisclosureCheck:
     """Check one month's rows as they would be published. The result names KPIs, never figures."""
     known_relations = relations()
-    failed = [{"type": "relation " + ", ".join(ids), "column": f"{kpi_id} {figure}", "unexpected_count": 1,
-               "exception": False} for (kpi_id, figure), ids in revealed(rows, known_relations)]
+    failed = [
+        {
+            "type": "relation " + ", ".join(ids),
+            "column": f"{kpi_id} {figure}",
+            "unexpected_count": 1,
+            "exception": False,
+        }
+        for (kpi_id, figure), ids in revealed(rows, known_relations)
+    ]
     return DisclosureCheck(f"disclosure_control (board_{period})", not failed, len(known_relations), failed)

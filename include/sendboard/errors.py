@@ -20,6 +20,7 @@ def format_rows(rows: list[int], limit: int = 20) -> str:
 @dataclass
 class Problem:
     """One broken rule in one file: which rule, which column, which rows."""
+
     rule: str
     detail: str
     column: str | None = None
@@ -60,8 +61,7 @@ class PeriodRejected(SendboardError):
 
     def __init__(self, source: str, period: str, rejections: list[FileRejected], quarantine: str):
         self.source, self.period, self.rejections, self.quarantine = source, period, rejections, quarantine
-        lines = [f"{source} {period}: {len(rejections)} file(s) rejected, nothing landed; "
-                 f"reports in {quarantine}"]
+        lines = [f"{source} {period}: {len(rejections)} file(s) rejected, nothing landed; reports in {quarantine}"]
         lines += [f"  - {r}" for r in rejections]
         super().__init__("\n".join(lines))
 

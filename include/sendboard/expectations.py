@@ -35,22 +35,36 @@ def raw_suite(table: Table) -> dict:
     expectations: list[dict] = [
         {"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": landed, "exact_match": True}},
         {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
-        {"type": "expect_column_values_to_be_unique",
-         "kwargs": {"column": table.column(table.primary_key).landed_name}},
+        {
+            "type": "expect_column_values_to_be_unique",
+            "kwargs": {"column": table.column(table.primary_key).landed_name},
+        },
     ]
     for column in table.columns:
         name = column.landed_name
         if column.required:
             expectations.append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": name}})
         if column.kind == CODE:
-            expectations.append({"type": "expect_column_values_to_be_in_set",
-                                 "kwargs": {"column": name, "value_set": list(column.codes)}})
+            expectations.append(
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": name, "value_set": list(column.codes)},
+                }
+            )
         if column.kind in IDENTIFIER_KINDS:
-            expectations.append({"type": "expect_column_values_to_match_regex",
-                                 "kwargs": {"column": name, "regex": PSEUDONYM_REGEX}})
-    return {"name": raw_suite_name(table), "expectations": expectations,
-            "meta": {"layer": "raw", "source": table.source, "table": table.name,
-                     "generated_from": "include/sendboard/contract.py"}}
+            expectations.append(
+                {"type": "expect_column_values_to_match_regex", "kwargs": {"column": name, "regex": PSEUDONYM_REGEX}}
+            )
+    return {
+        "name": raw_suite_name(table),
+        "expectations": expectations,
+        "meta": {
+            "layer": "raw",
+            "source": table.source,
+            "table": table.name,
+            "generated_from": "include/sendboard/contract.py",
+        },
+    }
 
 
 def _quiet(context) -> None:
@@ -76,9 +90,15 @@ class SuiteResult:
         if self.success:
             return f"{self.suite}: {self.evaluated} expectations passed"
         lines = [f"{self.suite}: {len(self.failed)} of {self.evaluated} expectations failed"]
-        lines += [f"  - {f['type']} on {f.get('column') or 'the table'}: "
-                  + ("could not be evaluated (see the task log)" if f.get("exception")
-                     else f"{f.get('unexpected_count')} unexpected value(s)") for f in self.failed]
+        lines += [
+            f"  - {f['type']} on {f.get('column') or 'the table'}: "
+            + (
+                "could not be evaluated (see the task log)"
+                if f.get("exception")
+                else f"{f.get('unexpected_count')} unexpected value(s)"
+            )
+            for f in self.failed
+        ]
         return "\n".join(lines)
 
 
@@ -90,10 +110,14 @@ def validate_dataframe(suite: dict, frame) -> SuiteResult:
     context = gx.get_context(mode="ephemeral")
     _quiet(context)
     source = context.data_sources.add_pandas(f"sendboard_{suite['name']}")
-    batch = source.add_dataframe_asset(suite["name"]).add_batch_definition_whole_dataframe("whole") \
+    batch = (
+        source.add_dataframe_asset(suite["name"])
+        .add_batch_definition_whole_dataframe("whole")
         .get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"]),
-                            result_format="SUMMARY")
+    )
+    result = batch.validate(
+        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"]), result_format="SUMMARY"
+    )
     return _summarise(suite["name"], result)
 
 
@@ -125,9 +149,14 @@ def _summarise(suite_name: str, validation) -> SuiteResult:
     for r in validation.results:
         if not r.success:
             kwargs = r.expectation_config.kwargs
-            failed.append({"type": r.expectation_config.type, "column": kwargs.get("column"),
-                           "unexpected_count": (r.result or {}).get("unexpected_count"),
-                           "exception": bool(r.exception_info and r.exception_info.get("raised_exception"))})
+            failed.append(
+                {
+                    "type": r.expectation_config.type,
+                    "column": kwargs.get("column"),
+                    "unexpected_count": (r.result or {}).get("unexpected_count"),
+                    "exception": bool(r.exception_info and r.exception_info.get("raised_exception")),
+                }
+            )
     return SuiteResult(suite_name, bool(validation.success), len(validation.results), failed)
 
 
@@ -151,12 +180,19 @@ def run_checkpoint(home: Path, suite: dict, frame, batch_name: str) -> SuiteResu
     except (KeyError, LookupError):
         batch_definition = asset.add_batch_definition_whole_dataframe("whole")
     expectation_suite = context.suites.add_or_update(
-        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"], meta=suite.get("meta")))
+        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"], meta=suite.get("meta"))
+    )
     validation = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=suite["name"], data=batch_definition, suite=expectation_suite))
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-        name=f"{suite['name']}_checkpoint", validation_definitions=[validation],
-        actions=[UpdateDataDocsAction(name="update_data_docs")], result_format="SUMMARY"))
+        gx.ValidationDefinition(name=suite["name"], data=batch_definition, suite=expectation_suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{suite['name']}_checkpoint",
+            validation_definitions=[validation],
+            actions=[UpdateDataDocsAction(name="update_data_docs")],
+            result_format="SUMMARY",
+        )
+    )
     result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=None)
     [validation_result] = list(result.run_results.values())
     return _summarise(f"{suite['name']} ({batch_name})", validation_result)

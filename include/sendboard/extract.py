@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sendboard import config, periods
@@ -46,15 +46,26 @@ def land(source: str, period: str) -> dict:
 
     result = land_period(Inbox(config.inbox()), source, period, config.home(), config.pseudonymisation_key())
     tables = result.manifest["tables"]
-    summary = {"source": source, "period": period, "status": result.status,
-               "loaded_at": result.manifest["loaded_at"],
-               "rows_read": {t: v["rows_read"] for t, v in tables.items()},
-               "rows_left_out": {t: v["rows_left_out"] for t, v in tables.items()}}
-    for name, table in tables.items():
+    summary = {
+        "source": source,
+        "period": period,
+        "status": result.status,
+        "loaded_at": result.manifest["loaded_at"],
+        "rows_read": {t: v["rows_read"] for t, v in tables.items()},
+        "rows_left_out": {t: v["rows_left_out"] for t, v in tables.items()},
+    }
+    for table in tables.values():
         for item in table["left_out_by_rule"]:
-            log.warning("%s/%s/%s: %d row(s) left out by rule %s on column %s (rows %s)", source, period,
-                        table["file"], item["rows"], item["rule"], item["column"],
-                        ", ".join(map(str, item["row_numbers"][:20])))
+            log.warning(
+                "%s/%s/%s: %d row(s) left out by rule %s on column %s (rows %s)",
+                source,
+                period,
+                table["file"],
+                item["rows"],
+                item["rule"],
+                item["column"],
+                ", ".join(map(str, item["row_numbers"][:20])),
+            )
     return summary
 
 
@@ -81,7 +92,8 @@ def _rows_to_check(path: Path):
             stride = (last - first + 1) // GX_SAMPLE_BLOCKS
             relation += " where " + " or ".join(
                 f"source_row between {first + i * stride} and {first + i * stride + GX_BLOCK_ROWS - 1}"
-                for i in range(GX_SAMPLE_BLOCKS))
+                for i in range(GX_SAMPLE_BLOCKS)
+            )
         return con.execute(f"select * from {relation}").df()
 
 
@@ -98,13 +110,19 @@ def check_landed(source: str, period: str) -> dict:
         result = validate_dataframe(load_suite(raw_suite_name(table)), frame)
         log.info("%s", result.describe())
         results.append(result)
-    report = {"source": source, "period": period, "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "suites": [r.__dict__ for r in results]}
+    report = {
+        "source": source,
+        "period": period,
+        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "suites": [r.__dict__ for r in results],
+    }
     out = Path(home) / "data_quality" / source / period
     out.mkdir(parents=True, exist_ok=True)
     (out / "raw_checks.json").write_text(json.dumps(report, indent=2))
     failed = [r for r in results if not r.success]
     if failed:
-        raise DataQualityFailed(f"{source} {period}: raw-layer checks failed (report {out / 'raw_checks.json'}):\n"
-                                + "\n".join(r.describe() for r in failed))
+        raise DataQualityFailed(
+            f"{source} {period}: raw-layer checks failed (report {out / 'raw_checks.json'}):\n"
+            + "\n".join(r.describe() for r in failed)
+        )
     return {"suites": len(results), "expectations": sum(r.evaluated for r in results)}

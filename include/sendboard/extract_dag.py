@@ -35,8 +35,14 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
         default_args=DEFAULT_ARGS,
         doc_md=doc_md,
         tags=["sendboard", "extract", source],
-        params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-                                description="YYYY-MM to land; empty = the month before the run date")},
+        params={
+            "period": Param(
+                None,
+                type=["null", "string"],
+                pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                description="YYYY-MM to land; empty = the month before the run date",
+            )
+        },
     ) as dag:
 
         @task(retries=0)
@@ -46,7 +52,9 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
             context = get_current_context()
             return resolve(source, context["params"].get("period"), context.get("logical_date"))
 
-        @task.sensor(poke_interval=timedelta(seconds=INBOX_POKE_SECONDS), timeout=timedelta(days=wait_days), mode="reschedule")
+        @task.sensor(
+            poke_interval=timedelta(seconds=INBOX_POKE_SECONDS), timeout=timedelta(days=wait_days), mode="reschedule"
+        )
         def wait_for_complete_period(period: str) -> bool:
             from sendboard.extract import period_is_complete
 
@@ -69,14 +77,18 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
         def check_landed(period: str, landing: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
-            from sendboard.extract import DataQualityFailed, check_landed as check
+            from sendboard.extract import DataQualityFailed
+            from sendboard.extract import check_landed as check
 
             try:
                 checks = check(source, period)
             except DataQualityFailed as failed:
                 raise AirflowFailException(str(failed)) from failed
             get_current_context()["outlet_events"][asset].extra = {
-                "period": period, "status": landing["status"], "loaded_at": landing["loaded_at"]}
+                "period": period,
+                "status": landing["status"],
+                "loaded_at": landing["loaded_at"],
+            }
             return {**landing, "checks": checks}
 
         period = resolve_period()

@@ -77,7 +77,8 @@ class Inbox:
                 for name in present:
                     if name.lower() == f"{table.name}{suffix}":
                         found.setdefault(table.name, []).append(
-                            InboxFile(source, period, table.name, self._join(source, period, name), suffix))
+                            InboxFile(source, period, table.name, self._join(source, period, name), suffix)
+                        )
         return found
 
     def missing_tables(self, source: str, period: str) -> list[str]:
@@ -94,7 +95,8 @@ class Inbox:
         missing = self.missing_tables(source, period)
         if missing:
             raise PeriodIncomplete(
-                f"{source} {period} is incomplete in {self.location}: waiting for {', '.join(missing)}")
+                f"{source} {period} is incomplete in {self.location}: waiting for {', '.join(missing)}"
+            )
         return self.files(source, period)
 
     def read_bytes(self, file: InboxFile) -> bytes:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -43,36 +43,56 @@ def check_warehouse(home: Path, con: duckdb.DuckDBPyConnection | None = None) ->
     """Raise WarehouseDamaged unless the warehouse reads and holds every published version."""
     path = warehouse.path(home)
     linked = published_versions(home)
-    advice = ("Nothing was built or published. See README 'Restoring the warehouse' "
-              "(python -m sendboard.integrity --restore-history).")
+    advice = (
+        "Nothing was built or published. See README 'Restoring the warehouse' "
+        "(python -m sendboard.integrity --restore-history)."
+    )
     if not path.exists():
         if linked:
-            raise WarehouseDamaged(f"the warehouse {path} is missing but {len(linked)} month(s) are published "
-                                   f"under {home / 'published'}. {advice}")
+            raise WarehouseDamaged(
+                f"the warehouse {path} is missing but {len(linked)} month(s) are published "
+                f"under {home / 'published'}. {advice}"
+            )
         return
     own = con is None
     try:
         con = con or warehouse.connect(home)
         try:
-            tables = {r[0] for r in con.execute("select table_name from duckdb_tables() "
-                                                "where schema_name = 'publication'").fetchall()}
-            history = dict(con.execute("select period, max(version) from publication.board_snapshot_history "
-                                       "group by period").fetchall()) if "board_snapshot_history" in tables else {}
+            tables = {
+                r[0]
+                for r in con.execute(
+                    "select table_name from duckdb_tables() where schema_name = 'publication'"
+                ).fetchall()
+            }
+            history = (
+                dict(
+                    con.execute(
+                        "select period, max(version) from publication.board_snapshot_history group by period"
+                    ).fetchall()
+                )
+                if "board_snapshot_history" in tables
+                else {}
+            )
             # read every history row: a damaged block fails its checksum here rather than later
             if history:
-                con.execute("select count(*), count(distinct input_fingerprint), max(published_at) "
-                            "from publication.board_snapshot_history").fetchall()
+                con.execute(
+                    "select count(*), count(distinct input_fingerprint), max(published_at) "
+                    "from publication.board_snapshot_history"
+                ).fetchall()
         finally:
             if own:
                 con.close()
     except duckdb.Error as error:
-        raise WarehouseDamaged(f"the warehouse {path} cannot be read ({type(error).__name__}); it may be "
-                               f"damaged. {advice}") from error
+        raise WarehouseDamaged(
+            f"the warehouse {path} cannot be read ({type(error).__name__}); it may be damaged. {advice}"
+        ) from error
     missing = [f"{m} v{v}" for m, v in linked.items() if history.get(m, 0) < v]
     if missing:
-        raise WarehouseDamaged(f"the warehouse {path} lacks the publication history of {', '.join(missing[:12])}"
-                               f"{' and more' if len(missing) > 12 else ''}: it was replaced or restored from "
-                               f"an older copy. {advice}")
+        raise WarehouseDamaged(
+            f"the warehouse {path} lacks the publication history of {', '.join(missing[:12])}"
+            f"{' and more' if len(missing) > 12 else ''}: it was replaced or restored from "
+            f"an older copy. {advice}"
+        )
 
 
 def restore_history(home: Path) -> Path | None:
@@ -81,7 +101,7 @@ def restore_history(home: Path) -> Path | None:
     path = warehouse.path(home)
     kept = None
     if path.exists():
-        kept = path.with_name(f"{path.name}.damaged-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+        kept = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
         path.rename(kept)
         wal = Path(f"{path}.wal")
         if wal.exists():
@@ -94,15 +114,21 @@ def restore_history(home: Path) -> Path | None:
             for version in range(1, linked + 1):
                 folder = home / "published" / ".versions" / month / f"v{version}"
                 if (folder / "board_snapshot.parquet").exists():
-                    con.execute(f"insert into publication.board_snapshot_history ({columns}, input_fingerprint) "
-                                f"select {columns}, 'restored' from read_parquet(?)",
-                                [str(folder / "board_snapshot.parquet")])
-        restored = con.execute("select count(distinct period), count(*) from "
-                               "publication.board_snapshot_history").fetchone()
+                    con.execute(
+                        f"insert into publication.board_snapshot_history ({columns}, input_fingerprint) "
+                        f"select {columns}, 'restored' from read_parquet(?)",
+                        [str(folder / "board_snapshot.parquet")],
+                    )
+        restored = con.execute(
+            "select count(distinct period), count(*) from publication.board_snapshot_history"
+        ).fetchone()
     finally:
         con.close()
-    log.warning("publication history restored from the published files: %s months, %s rows%s", *restored,
-                f"; the old warehouse is kept at {kept}" if kept else "")
+    log.warning(
+        "publication history restored from the published files: %s months, %s rows%s",
+        *restored,
+        f"; the old warehouse is kept at {kept}" if kept else "",
+    )
     return kept
 
 

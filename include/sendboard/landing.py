@@ -20,7 +20,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -75,18 +75,23 @@ def _landed_select(checked: CheckedTable, loaded_at: datetime) -> str:
             columns.append(f"date_trunc('month', {column.name})::date as {column.landed_name}")
         else:
             columns.append(f"{column.name}")
-    select = (f"select {', '.join(columns)}, _row as source_row, TIMESTAMPTZ '{loaded_at.isoformat()}' as _loaded_at "
-              f"from {checked.checked_relation} c")
+    select = (
+        f"select {', '.join(columns)}, _row as source_row, TIMESTAMPTZ '{loaded_at.isoformat()}' as _loaded_at "
+        f"from {checked.checked_relation} c"
+    )
     if not checked.bad_rows:
         # DuckDB keeps a table's insertion order (file order) through a plain scan: no sort needed
         return select
-    return (f"{select} where not exists (select 1 from {checked.violations_relation} v where v._row = c._row) "
-            "order by _row")
+    return (
+        f"{select} where not exists (select 1 from {checked.violations_relation} v where v._row = c._row) order by _row"
+    )
 
 
 def _left_out_summary(checked: CheckedTable) -> list[dict]:
-    return [{"rule": rule, "column": column, "rows": len(rows), "row_numbers": rows[:REPORT_ROWS]}
-            for (rule, column), rows in checked.violations.items()]
+    return [
+        {"rule": rule, "column": column, "rows": len(rows), "row_numbers": rows[:REPORT_ROWS]}
+        for (rule, column), rows in checked.violations.items()
+    ]
 
 
 def _spill_folder(home: Path, source: str, period: str) -> Path:
@@ -127,22 +132,26 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
     target = raw_folder(home, source, period)
 
     previous = read_manifest(home, source, period)
-    if previous and previous.get("landing_version") == LANDING_VERSION \
-            and previous.get("key_fingerprint") == fingerprint \
-            and {t: v["sha256"] for t, v in previous["tables"].items()} == \
-            {t: c[0][0] for t, c in checksums.items() if len(c) == 1}:
+    if (
+        previous
+        and previous.get("landing_version") == LANDING_VERSION
+        and previous.get("key_fingerprint") == fingerprint
+        and {t: v["sha256"] for t, v in previous["tables"].items()}
+        == {t: c[0][0] for t, c in checksums.items() if len(c) == 1}
+    ):
         log.info("%s %s: files unchanged since %s, nothing to land", source, period, previous["loaded_at"])
         return LandingResult(source, period, "unchanged", previous, target)
 
     period_end = periods.last_day(period)
-    loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
+    loaded_at = datetime.now(UTC).replace(microsecond=0)
     # a national census is ~9M rows: past the memory limit DuckDB spills to disk. The spill holds
     # identifiers in clear (this is still the ingest step), so it is the landing's own folder,
     # removed when it ends and, after a crash, by the next landing of the period
     spill = _spill_folder(home, source, period)
     spill.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"memory_limit": os.environ.get("SENDBOARD_DUCKDB_MEMORY_LIMIT", "3GB"),
-                                 "temp_directory": str(spill)})
+    con = duckdb.connect(
+        config={"memory_limit": os.environ.get("SENDBOARD_DUCKDB_MEMORY_LIMIT", "3GB"), "temp_directory": str(spill)}
+    )
     try:
         pseudonymise.install_key(con, key)
         rejections: list[tuple[InboxFile, FileRejected]] = []
@@ -153,9 +162,15 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
             table_files = files[table.name]
             try:
                 if len(table_files) > 1:
-                    raise FileRejected(table_files[0].label.rsplit(".", 1)[0] + ".*", [Problem(
-                        "sent_twice", f"the table is sent as both {' and '.join(f.name for f in table_files)}; "
-                        "send one")])
+                    raise FileRejected(
+                        table_files[0].label.rsplit(".", 1)[0] + ".*",
+                        [
+                            Problem(
+                                "sent_twice",
+                                f"the table is sent as both {' and '.join(f.name for f in table_files)}; send one",
+                            )
+                        ],
+                    )
                 file = table_files[0]
                 parent = table.parent[1] if table.parent else None
                 parent_relation = f"checked_{parent}" if parent in checked_tables else None
@@ -183,32 +198,48 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
         staging.mkdir(parents=True)
         try:
             manifest = {
-                "source": source, "period": period, "status": "landed",
-                "loaded_at": loaded_at.isoformat(), "landing_version": LANDING_VERSION,
-                "key_fingerprint": fingerprint, "inbox": _safe_location(inbox.location), "tables": {},
+                "source": source,
+                "period": period,
+                "status": "landed",
+                "loaded_at": loaded_at.isoformat(),
+                "landing_version": LANDING_VERSION,
+                "key_fingerprint": fingerprint,
+                "inbox": _safe_location(inbox.location),
+                "tables": {},
             }
             for name, (file, checked, ignored, encoding) in checked_tables.items():
                 out = staging / f"{name}.parquet"
                 started = time.perf_counter()
                 # zstd level 1, not the default 3: a national census writes in 3.7 s instead of 5.8 s
                 # and is a little smaller (the hex pseudonyms take most of the bytes either way)
-                con.execute(f"copy ({_landed_select(checked, loaded_at)}) to '{out}' "
-                            "(format parquet, compression zstd, compression_level 1)")
+                con.execute(
+                    f"copy ({_landed_select(checked, loaded_at)}) to '{out}' "
+                    "(format parquet, compression zstd, compression_level 1)"
+                )
                 timings["pseudonymise_and_write"] += time.perf_counter() - started
                 sha, size = checksums[name][0]
                 manifest["tables"][name] = {
-                    "file": file.name, "format": file.suffix.lstrip("."), "encoding": encoding,
-                    "sha256": sha, "bytes": size, "rows_read": checked.rows,
-                    "rows_landed": checked.rows - checked.bad_rows, "rows_left_out": checked.bad_rows,
-                    "ignored_columns": ignored, "left_out_by_rule": _left_out_summary(checked),
+                    "file": file.name,
+                    "format": file.suffix.lstrip("."),
+                    "encoding": encoding,
+                    "sha256": sha,
+                    "bytes": size,
+                    "rows_read": checked.rows,
+                    "rows_landed": checked.rows - checked.bad_rows,
+                    "rows_left_out": checked.bad_rows,
+                    "ignored_columns": ignored,
+                    "left_out_by_rule": _left_out_summary(checked),
                 }
                 if ignored:
                     log.warning("%s: unknown columns ignored: %s", file.label, ", ".join(ignored))
             errors = " union all ".join(
                 f"select '{n}' as table_name, _row as source_row, rule, column_name from violations_{n}"
-                for n in checked_tables)
-            con.execute(f"copy ({errors} order by table_name, source_row, rule, column_name) "
-                        f"to '{staging / 'row_errors.parquet'}' (format parquet)")
+                for n in checked_tables
+            )
+            con.execute(
+                f"copy ({errors} order by table_name, source_row, rule, column_name) "
+                f"to '{staging / 'row_errors.parquet'}' (format parquet)"
+            )
             manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
             faults.point("landing_before_swap")
@@ -219,8 +250,12 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-    log.info("%s %s landed: %s", source, period, ", ".join(
-        f"{t} {v['rows_landed']}/{v['rows_read']} rows" for t, v in manifest["tables"].items()))
+    log.info(
+        "%s %s landed: %s",
+        source,
+        period,
+        ", ".join(f"{t} {v['rows_landed']}/{v['rows_read']} rows" for t, v in manifest["tables"].items()),
+    )
     return LandingResult(source, period, "landed", manifest, target)
 
 
@@ -256,17 +291,28 @@ def _quarantine(inbox: Inbox, file: InboxFile, rejected: FileRejected, folder: P
         copy.rename(folder / f"{file.table}.{earlier}{file.suffix}")
     copy.write_bytes(data)
     report = {
-        "file": file.label, "rejected_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-        "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-        "problems": [{"rule": p.rule, "column": p.column, "rows": p.rows, "detail": p.detail}
-                     for p in rejected.problems],
+        "file": file.label,
+        "rejected_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+        "problems": [
+            {"rule": p.rule, "column": p.column, "rows": p.rows, "detail": p.detail} for p in rejected.problems
+        ],
     }
     (folder / f"{file.name}.report.json").write_text(json.dumps(report, indent=2))
-    lines = [f"Rejected: {file.label}", f"At: {report['rejected_at']}", "",
-             "The file broke these rules (row numbers as a spreadsheet shows them; the header is row 1):", ""]
+    lines = [
+        f"Rejected: {file.label}",
+        f"At: {report['rejected_at']}",
+        "",
+        "The file broke these rules (row numbers as a spreadsheet shows them; the header is row 1):",
+        "",
+    ]
     lines += [f"- {p.describe()}" for p in rejected.problems]
-    lines += ["", "Nothing of this period was landed. Send a corrected file to the same inbox folder;",
-              "the pipeline picks it up on its next run."]
+    lines += [
+        "",
+        "Nothing of this period was landed. Send a corrected file to the same inbox folder;",
+        "the pipeline picks it up on its next run.",
+    ]
     (folder / f"{file.name}.report.txt").write_text("\n".join(lines) + "\n")
 
 

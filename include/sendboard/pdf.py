@@ -18,9 +18,19 @@ from sendboard.errors import ChromiumMissing
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 # --no-sandbox: the sandbox cannot start as root or in most containers; the page is our own file,
 # with no script and no network reference.
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-default-apps", "--disable-extensions", "--no-pdf-header-footer")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-pdf-header-footer",
+)
 
 
 def chromium() -> str:
@@ -28,8 +38,10 @@ def chromium() -> str:
     configured = os.environ.get("SENDBOARD_CHROMIUM")
     found = configured or next((p for p in map(shutil.which, CANDIDATES) if p), None)
     if not found or not shutil.which(found):
-        raise ChromiumMissing("board_pack.pdf needs Chromium: install Debian's chromium package "
-                              "(`make install` does) or set SENDBOARD_CHROMIUM to its path")
+        raise ChromiumMissing(
+            "board_pack.pdf needs Chromium: install Debian's chromium package "
+            "(`make install` does) or set SENDBOARD_CHROMIUM to its path"
+        )
     return found
 
 
@@ -37,11 +49,18 @@ def html_to_pdf(html_file: Path, pdf_file: Path, timeout: float = 180) -> Path:
     if not html_file.is_file():  # Chromium would print its own error page instead
         raise FileNotFoundError(f"no board pack to print at {html_file}")
     with tempfile.TemporaryDirectory(prefix="sendboard-chromium-") as profile:
-        command = [chromium(), *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf_file}",
-                   html_file.resolve().as_uri()]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "HOME": profile})
+        command = [
+            chromium(),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={pdf_file}",
+            html_file.resolve().as_uri(),
+        ]
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, env={**os.environ, "HOME": profile}
+        )
     if done.returncode != 0 or not pdf_file.exists() or pdf_file.read_bytes()[:5] != b"%PDF-":
-        raise RuntimeError(f"Chromium could not print {html_file.name} to PDF (exit {done.returncode}): "
-                           f"{done.stderr.strip()[-500:]}")
+        raise RuntimeError(
+            f"Chromium could not print {html_file.name} to PDF (exit {done.returncode}): {done.stderr.strip()[-500:]}"
+        )
     return pdf_file

@@ -41,8 +41,9 @@ def install_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
         key = hashlib.sha256(key).digest()
     padded = key.ljust(BLOCK, b"\0")
     con.execute(f"create or replace temp table {KEY_TABLE} (ipad blob, opad blob)")
-    con.execute(f"insert into {KEY_TABLE} values (?, ?)",
-                [bytes(b ^ 0x36 for b in padded), bytes(b ^ 0x5C for b in padded)])
+    con.execute(
+        f"insert into {KEY_TABLE} values (?, ?)", [bytes(b ^ 0x36 for b in padded), bytes(b ^ 0x5C for b in padded)]
+    )
 
 
 def sql(expression: str) -> str:

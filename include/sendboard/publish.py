@@ -20,7 +20,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def _format(column: str, value, unit: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, Decimal):
         # counts are whole numbers; everything else has one decimal place
         return f"{value:.0f}" if unit == "count" else f"{value:.1f}"
@@ -98,14 +98,22 @@ def _rows(con, sql: str, params: list) -> list[dict]:
 
 
 def candidate_rows(con, period: str) -> list[dict]:
-    return _rows(con, f"select {', '.join(CONTENT_COLUMNS)} from board.board_snapshot_candidates "
-                      "where period = ? order by sort_order", [period])
+    return _rows(
+        con,
+        f"select {', '.join(CONTENT_COLUMNS)} from board.board_snapshot_candidates "
+        "where period = ? order by sort_order",
+        [period],
+    )
 
 
 def _version_rows(con, period: str, version: int) -> list[dict]:
-    return _rows(con, f"select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
-                      "join reference.kpi_catalogue c using (kpi_id) "
-                      "where h.period = ? and h.version = ? order by c.sort_order", [period, version])
+    return _rows(
+        con,
+        f"select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
+        "join reference.kpi_catalogue c using (kpi_id) "
+        "where h.period = ? and h.version = ? order by c.sort_order",
+        [period, version],
+    )
 
 
 def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: str | None) -> str:
@@ -115,13 +123,19 @@ def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: s
     catalogue = kpi_catalogue()
     # published figures only (board_pack.published_history says why)
     history = board_pack.published_history(con, period)
-    return board_pack.render(period, formatted(rows), catalogue, board_pack.trend_series(history, catalogue, period),
-                             board_pack.quality_summary(home, period, census_period),
-                             board_pack.published_warnings(period, catalogue, history))
+    return board_pack.render(
+        period,
+        formatted(rows),
+        catalogue,
+        board_pack.trend_series(history, catalogue, period),
+        board_pack.quality_summary(home, period, census_period),
+        board_pack.published_warnings(period, catalogue, history),
+    )
 
 
-def _write_version(con, home: Path, period: str, version: int, rows: list[dict],
-                   census_period: str | None, repair: bool = False) -> Path:
+def _write_version(
+    con, home: Path, period: str, version: int, rows: list[dict], census_period: str | None, repair: bool = False
+) -> Path:
     versions = published_root(home) / ".versions" / period
     versions.mkdir(parents=True, exist_ok=True)
     target = versions / f"v{version}"
@@ -129,13 +143,14 @@ def _write_version(con, home: Path, period: str, version: int, rows: list[dict],
     staging.mkdir()
     try:
         (staging / "board_snapshot.csv").write_bytes(snapshot_csv(rows))
-        (staging / "board_pack.html").write_text(_board_pack(con, home, period, rows, census_period),
-                                                 encoding="utf-8")
+        (staging / "board_pack.html").write_text(_board_pack(con, home, period, rows, census_period), encoding="utf-8")
         pdf.html_to_pdf(staging / "board_pack.html", staging / "board_pack.pdf")
-        con.execute(f"copy (select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
-                    "join reference.kpi_catalogue c using (kpi_id) where h.period = ? and h.version = ? "
-                    f"order by c.sort_order) to '{staging / 'board_snapshot.parquet'}' (format parquet)",
-                    [period, version])
+        con.execute(
+            f"copy (select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
+            "join reference.kpi_catalogue c using (kpi_id) where h.period = ? and h.version = ? "
+            f"order by c.sort_order) to '{staging / 'board_snapshot.parquet'}' (format parquet)",
+            [period, version],
+        )
         for name in PUBLISHED_FILES:
             with open(staging / name, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -143,9 +158,11 @@ def _write_version(con, home: Path, period: str, version: int, rows: list[dict],
             link = published_root(home) / period
             if not repair and link.is_symlink() and os.readlink(link) == str(Path(".versions") / period / target.name):
                 # a linked folder is published history: never replaced by a new version 1
-                raise WarehouseDamaged(f"{target} is published but the warehouse has no history for it: "
-                                       "the warehouse was replaced or damaged; restore it (README: "
-                                       "'Restoring the warehouse') before publishing again")
+                raise WarehouseDamaged(
+                    f"{target} is published but the warehouse has no history for it: "
+                    "the warehouse was replaced or damaged; restore it (README: "
+                    "'Restoring the warehouse') before publishing again"
+                )
             # else: an incomplete folder being repaired from the history, or one left by an attempt
             # that died before its rows committed (never linked, never in the history)
             old = versions / f".{target.name}.{uuid.uuid4().hex}.old"
@@ -188,8 +205,10 @@ def _complete(folder: Path) -> bool:
 
 
 def _record_run(con, period: str, version: int, status: str, input_fingerprint: str) -> None:
-    con.execute("insert into publication.publish_runs values (?, ?, ?, ?, ?)",
-                [period, version, status, input_fingerprint, datetime.now(timezone.utc)])
+    con.execute(
+        "insert into publication.publish_runs values (?, ?, ?, ?, ?)",
+        [period, version, status, input_fingerprint, datetime.now(UTC)],
+    )
 
 
 def inputs_of_last_run(home: Path, period: str) -> str | None:
@@ -197,8 +216,10 @@ def inputs_of_last_run(home: Path, period: str) -> str | None:
     con = warehouse.connect(home)
     try:
         warehouse.ensure_publication_tables(con)
-        row = con.execute("select input_fingerprint from publication.publish_runs where period = ? "
-                          "order by run_at desc limit 1", [period]).fetchone()
+        row = con.execute(
+            "select input_fingerprint from publication.publish_runs where period = ? order by run_at desc limit 1",
+            [period],
+        ).fetchone()
     finally:
         con.close()
     return row[0] if row else None
@@ -214,8 +235,9 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
         rows = candidate_rows(con, period)
         if not rows:
             raise ValueError(f"no board snapshot rows for {period}: was the dbt build run for it?")
-        latest = con.execute("select max(version) from publication.board_snapshot_history where period = ?",
-                             [period]).fetchone()[0]
+        latest = con.execute(
+            "select max(version) from publication.board_snapshot_history where period = ?", [period]
+        ).fetchone()[0]
         if latest is not None:
             published = _version_rows(con, period, latest)
             if [{c: r[c] for c in CONTENT_COLUMNS} for r in published] == rows:
@@ -228,14 +250,15 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
                 return PublishResult(period, "unchanged", latest, published_root(home) / period, published)
 
         version = (latest or 0) + 1
-        published_at = datetime.now(timezone.utc).replace(microsecond=0)
+        published_at = datetime.now(UTC).replace(microsecond=0)
         stamped = [{**r, "version": version, "published_at": published_at} for r in rows]
         con.execute("begin transaction")
         try:
             con.executemany(
                 f"insert into publication.board_snapshot_history ({', '.join(COLUMNS)}, input_fingerprint) "
                 f"values ({', '.join('?' for _ in COLUMNS)}, ?)",
-                [[r[c] for c in COLUMNS] + [input_fingerprint] for r in stamped])
+                [[r[c] for c in COLUMNS] + [input_fingerprint] for r in stamped],
+            )
             _record_run(con, period, version, "published", input_fingerprint)
             # the files are written before the rows commit: a failed write (disk full, a crash)
             # leaves neither a version in the history nor a link to a half-written folder

@@ -21,8 +21,13 @@ MANIFEST = DBT_PROJECT / "target" / "manifest.json"
 # the metadata DB): two runs can never write at once.
 # Retries are for transient trouble (a full disk, a lost worker): the tasks that meet bad data or a
 # missing input fail at once (AirflowFailException) and say why; every final failure sends an alert.
-DEFAULT_ARGS = {"owner": "sendboard-data-engineering", "retries": 1, "retry_delay": timedelta(minutes=2),
-                "retry_exponential_backoff": True, "on_failure_callback": on_task_failure}
+DEFAULT_ARGS = {
+    "owner": "sendboard-data-engineering",
+    "retries": 1,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "on_failure_callback": on_task_failure,
+}
 # The monthly time schedule is what makes the DAG backfillable (`airflow backfill create`): a run
 # from it (scheduled or backfill) works on the month before its date. The extracts' Asset events
 # are what normally trigger it; a scheduled run whose month has not landed leaves it to them.
@@ -45,14 +50,15 @@ def _dbt_task_group():
 
     group = DbtTaskGroup(
         group_id="dbt_build",
-        project_config=ProjectConfig(manifest_path=MANIFEST, project_name="sendboard",
-                                     dbt_project_path=DBT_PROJECT),
-        profile_config=ProfileConfig(profile_name="sendboard", target_name="warehouse",
-                                     profiles_yml_filepath=DBT_PROJECT / "profiles.yml"),
+        project_config=ProjectConfig(manifest_path=MANIFEST, project_name="sendboard", dbt_project_path=DBT_PROJECT),
+        profile_config=ProfileConfig(
+            profile_name="sendboard", target_name="warehouse", profiles_yml_filepath=DBT_PROJECT / "profiles.yml"
+        ),
         # WATCHER's producer builds the models; every dbt test then runs once, in one task, after them
         # no Asset per model: no DAG consumes them, and each model's task would write an Asset event
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_ALL,
-                                   emit_datasets=False),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_ALL, emit_datasets=False
+        ),
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.WATCHER,
             setup_operator_args={"pool": WAREHOUSE_POOL},
@@ -61,8 +67,12 @@ def _dbt_task_group():
             # SENDBOARD_HOME may be an Airflow variable only: pass what select_inputs resolved
             # no dbt.log: Cosmos runs dbt in a temporary copy of the project, so the file went with it
             # (0.6 s a national `dbt test`); dbt's messages still reach the task log
-            "env": {"SENDBOARD_HOME": "{{ ti.xcom_pull(task_ids='select_inputs')['home'] }}",
-                    "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_LOG_LEVEL_FILE": "none"},
+            "env": {
+                "SENDBOARD_HOME": "{{ ti.xcom_pull(task_ids='select_inputs')['home'] }}",
+                "DO_NOT_TRACK": "1",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+                "DBT_LOG_LEVEL_FILE": "none",
+            },
             "append_env": True,
             # a consumer retried in Cosmos' local fallback would open the warehouse beside the producer
             "retries": 0,
@@ -84,23 +94,31 @@ def _dbt_task_group():
 def publish_dag(doc_md: str) -> DAG:
     with DAG(
         dag_id="publish_board_snapshot",
-        schedule=AssetOrTimeSchedule(timetable=MONTHLY,
-                                     assets=LANDED["case_management"] & LANDED["health_waiting_lists"]),
+        schedule=AssetOrTimeSchedule(
+            timetable=MONTHLY, assets=LANDED["case_management"] & LANDED["health_waiting_lists"]
+        ),
         start_date=datetime(2024, 1, 1),
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         doc_md=doc_md,
         tags=["sendboard", "publish", "dbt"],
-        params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-                                description="YYYY-MM to build and publish; empty = from the Asset events")},
+        params={
+            "period": Param(
+                None,
+                type=["null", "string"],
+                pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                description="YYYY-MM to build and publish; empty = from the Asset events",
+            )
+        },
     ) as dag:
 
         @task(retries=0, pool=WAREHOUSE_POOL)
         def select_inputs() -> dict:
             from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-            from sendboard.board import NotReady, choose_period, month_of_run, select_inputs as select
+            from sendboard.board import NotReady, choose_period, month_of_run
+            from sendboard.board import select_inputs as select
             from sendboard.integrity import WarehouseDamaged
 
             context = get_current_context()
@@ -111,7 +129,9 @@ def publish_dag(doc_md: str) -> DAG:
                 return select(choose_period(requested, periods), context["run_id"])
             except NotReady as not_ready:
                 if run_type == "scheduled":  # the extracts' Asset events will trigger the month's run
-                    raise AirflowSkipException(f"{not_ready} - the run the extracts trigger will publish it")
+                    raise AirflowSkipException(
+                        f"{not_ready} - the run the extracts trigger will publish it"
+                    ) from not_ready
                 raise AirflowFailException(str(not_ready)) from not_ready  # not retried: a person must act
             except WarehouseDamaged as damaged:
                 raise AirflowFailException(str(damaged)) from damaged
@@ -125,7 +145,9 @@ def publish_dag(doc_md: str) -> DAG:
             if inputs["reuse_warehouse"]:
                 logging.getLogger(__name__).info(
                     "dbt skipped: run %s built the warehouse from exactly these landed inputs and its dbt "
-                    "tests and mart checks passed", inputs["reuse_warehouse"])
+                    "tests and mart checks passed",
+                    inputs["reuse_warehouse"],
+                )
                 return ["check_marts"]
             return [*build, "check_marts"]
 
@@ -134,7 +156,8 @@ def publish_dag(doc_md: str) -> DAG:
         def check_marts(inputs: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
-            from sendboard.board import ChecksFailed, check_marts as check
+            from sendboard.board import ChecksFailed
+            from sendboard.board import check_marts as check
 
             try:
                 return check(inputs, get_current_context()["run_id"])
@@ -146,7 +169,8 @@ def publish_dag(doc_md: str) -> DAG:
         def publish(inputs: dict, checks: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
-            from sendboard.board import NotReady, publish as publish_month
+            from sendboard.board import NotReady
+            from sendboard.board import publish as publish_month
 
             context = get_current_context()
             try:
@@ -154,7 +178,8 @@ def publish_dag(doc_md: str) -> DAG:
             except NotReady as changed:
                 raise AirflowFailException(str(changed)) from changed
             context["outlet_events"][PUBLISHED].extra = {
-                key: publication[key] for key in ("period", "status", "version")}
+                key: publication[key] for key in ("period", "status", "version")
+            }
             return publication
 
         inputs = select_inputs()

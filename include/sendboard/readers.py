@@ -44,6 +44,7 @@ class RawTable:
     and the table `<relation>_rows` under it, if any). Numbered: the view has `_row` and `rows` is
     known. Not numbered (a deferred CSV): the view reads the file when scanned, in file order, and the
     row number of a record is its position + 2."""
+
     relation: str
     rows: int | None
     columns: list[str]
@@ -56,8 +57,9 @@ def normalise_header(name: object) -> str:
     return str(name if name is not None else "").replace("\ufeff", "").strip().lower()
 
 
-def _reject(label: str, rule: str, detail: str, column: str | None = None,
-            rows: list[int] | None = None) -> FileRejected:
+def _reject(
+    label: str, rule: str, detail: str, column: str | None = None, rows: list[int] | None = None
+) -> FileRejected:
     return FileRejected(label, [Problem(rule, detail, column, rows or [])])
 
 
@@ -68,20 +70,27 @@ def _check_header(label: str, header: list[str], table: Table) -> tuple[list[int
     seen: dict[str, int] = {}
     for position, name in enumerate(header):
         if name and name in seen:
-            raise _reject(label, "duplicate_column",
-                          f"column {name!r} appears twice in the header (positions {seen[name] + 1} and "
-                          f"{position + 1}) after names are lower-cased and trimmed", column=name, rows=[1])
+            raise _reject(
+                label,
+                "duplicate_column",
+                f"column {name!r} appears twice in the header (positions {seen[name] + 1} and "
+                f"{position + 1}) after names are lower-cased and trimmed",
+                column=name,
+                rows=[1],
+            )
         seen[name] = position
     missing = [c for c in table.required_columns if c not in seen]
     if missing:
-        raise FileRejected(label, [
-            Problem("missing_required_column", "the header has no such column", column=c, rows=[1])
-            for c in missing])
+        raise FileRejected(
+            label,
+            [Problem("missing_required_column", "the header has no such column", column=c, rows=[1]) for c in missing],
+        )
     known = {c.name for c in table.columns}
     return [seen[c.name] for c in table.columns if c.name in seen], [h for h in header if h and h not in known]
 
 
 # --- CSV -----------------------------------------------------------------------------------------
+
 
 def detect_encoding(path: Path) -> str:
     """utf-8-sig when the bytes are valid UTF-8, else cp1252 (Windows-1252, strict)."""
@@ -100,8 +109,10 @@ def detect_encoding(path: Path) -> str:
 
 
 def _transcode_to_utf8(path: Path, encoding: str, target: Path) -> None:
-    with open(path, encoding=encoding, errors="strict", newline="") as src, \
-            open(target, "w", encoding="utf-8", newline="") as dst:
+    with (
+        open(path, encoding=encoding, errors="strict", newline="") as src,
+        open(target, "w", encoding="utf-8", newline="") as dst,
+    ):
         while chunk := src.read(CHUNK):
             if "\x00" in chunk:
                 raise UnicodeDecodeError(encoding, b"", 0, 1, "NUL byte")
@@ -127,30 +138,37 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
             try:
                 _transcode_to_utf8(path, encoding, readable)
             except UnicodeDecodeError:
-                raise _reject(label, "unreadable_file",
-                              "the file is neither UTF-8 nor Windows-1252 text (binary or unknown encoding)")
+                raise _reject(
+                    label,
+                    "unreadable_file",
+                    "the file is neither UTF-8 nor Windows-1252 text (binary or unknown encoding)",
+                ) from None
         try:
             header = [normalise_header(h) for h in _first_record(readable)]
         except csv.Error as exc:
-            raise _reject(label, "unreadable_file", f"the header row cannot be parsed as CSV ({exc})")
+            raise _reject(label, "unreadable_file", f"the header row cannot be parsed as CSV ({exc})") from None
         positions, ignored = _check_header(label, header, table)
         relation = f"raw_{table.name}"
         names = [c.name for c in table.columns if c.name in header]
         # every field as text, by position (the header was checked above); literals, not parameters,
         # because a view cannot hold parameters
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
-        scan = (f"read_csv({sql.literal(str(readable))}, header=true, auto_detect=false, columns={columns}, "
-                f"delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
-                f"max_line_size={MAX_RECORD_BYTES}, encoding='utf-8')")
+        scan = (
+            f"read_csv({sql.literal(str(readable))}, header=true, auto_detect=false, columns={columns}, "
+            f"delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
+            f"max_line_size={MAX_RECORD_BYTES}, encoding='utf-8')"
+        )
         select = ", ".join(f"c{p} as {n}" for p, n in zip(positions, names))
         con.execute(f"create or replace temp view {relation} as select {select} from {scan}")
-        raw = RawTable(relation, None, names, ignored, "utf-8" if encoding == "utf-8-sig" else "windows-1252",
-                       numbered=False)
+        raw = RawTable(
+            relation, None, names, ignored, "utf-8" if encoding == "utf-8-sig" else "windows-1252", numbered=False
+        )
         return raw if readable == path else numbered(con, raw, label)
 
 
-def read_into(con: duckdb.DuckDBPyConnection, raw: RawTable, label: str, view: str, query: str,
-              more_columns: str = "") -> int:
+def read_into(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, label: str, view: str, query: str, more_columns: str = ""
+) -> int:
     """Store `query` (a select over `raw.relation`) as temp table `<view>_rows`, make `view` over it
     with `_row` (plus `more_columns`, e.g. ", a as b"), and return its rows.
 
@@ -164,13 +182,16 @@ def read_into(con: duckdb.DuckDBPyConnection, raw: RawTable, label: str, view: s
     except duckdb.InvalidInputException as exc:  # how DuckDB's CSV reader reports a malformed file
         if raw.numbered:
             raise
-        raise _reject(label, "unreadable_file", _csv_error_detail(str(exc)), rows=_csv_error_rows(str(exc)))
+        raise _reject(label, "unreadable_file", _csv_error_detail(str(exc)), rows=_csv_error_rows(str(exc))) from None
     number = "" if raw.numbered else "(rowid + 2)::bigint as _row, "
     con.execute(f"create or replace temp view {view} as select {number}*{more_columns} from {view}_rows")
     rows = con.execute(f"select count(*) from {view}_rows").fetchone()[0]
     if rows == 0:
-        raise _reject(label, "no_data_rows", "the file has a header but no data rows; "
-                      "a full snapshot cannot lose its whole history")
+        raise _reject(
+            label,
+            "no_data_rows",
+            "the file has a header but no data rows; a full snapshot cannot lose its whole history",
+        )
     return rows
 
 
@@ -196,11 +217,11 @@ def _csv_error_detail(message: str) -> str:
         return f"a record is longer than {MAX_RECORD_BYTES >> 20} MB, the most the reader allows"
     if "unterminated" in message.lower() or "quote" in message.lower():
         return "a quoted field is not closed"
-    return "the file cannot be parsed as comma-separated values" + (
-        f" ({first.split(':')[0]})" if first else "")
+    return "the file cannot be parsed as comma-separated values" + (f" ({first.split(':')[0]})" if first else "")
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
+
 
 def _cell_text(value: object) -> str | None:
     if value is None or value == "":
@@ -227,8 +248,8 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
         first_row = (sheet.start or (0, 0))[0] + 1  # 1-based row of the first used row
         rows_iter = iter(sheet.iter_rows())
         header_cells = next(rows_iter, [])
-    except Exception as exc:  # calamine raises several kinds for damaged workbooks
-        raise _reject(label, "unreadable_file", f"the workbook cannot be opened ({type(exc).__name__})")
+    except Exception as exc:  # noqa: BLE001 - calamine raises several kinds for damaged workbooks
+        raise _reject(label, "unreadable_file", f"the workbook cannot be opened ({type(exc).__name__})") from None
     if first_row != 1 and header_cells:
         raise _reject(label, "no_header", "row 1 of the first worksheet is empty; the header must be in row 1")
     header = [normalise_header(h) for h in header_cells]
@@ -236,8 +257,11 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
     names = [c.name for c in table.columns if c.name in header]
     schema = pa.schema([("_row", pa.int64())] + [(n, pa.string()) for n in names])
     relation = f"raw_{table.name}"
-    con.execute(f"create or replace temp table {relation}_rows ("
-                + ", ".join(["_row bigint"] + [f"{n} varchar" for n in names]) + ")")
+    con.execute(
+        f"create or replace temp table {relation}_rows ("
+        + ", ".join(["_row bigint"] + [f"{n} varchar" for n in names])
+        + ")"
+    )
     batch: list[list] = [[] for _ in range(len(names) + 1)]
     total = 0
     try:
@@ -252,11 +276,15 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
                 total += _flush(con, relation, schema, batch)
                 batch = [[] for _ in range(len(names) + 1)]
         total += _flush(con, relation, schema, batch)
-    except Exception as exc:
-        raise _reject(label, "unreadable_file", f"the worksheet cannot be read to the end ({type(exc).__name__})")
+    except Exception as exc:  # noqa: BLE001 - calamine raises several kinds for a damaged worksheet
+        detail = f"the worksheet cannot be read to the end ({type(exc).__name__})"
+        raise _reject(label, "unreadable_file", detail) from None
     if total == 0:
-        raise _reject(label, "no_data_rows", "the worksheet has a header but no data rows; "
-                      "a full snapshot cannot lose its whole history")
+        raise _reject(
+            label,
+            "no_data_rows",
+            "the worksheet has a header but no data rows; a full snapshot cannot lose its whole history",
+        )
     con.execute(f"create or replace temp view {relation} as select * from {relation}_rows")
     return RawTable(relation, total, names, ignored, None)
 
@@ -277,8 +305,9 @@ def discard(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     con.execute(f"drop table if exists {relation}_rows")
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: Path, suffix: str, table: Table, label: str,
-              deferred: bool = False) -> RawTable:
+def read_file(
+    con: duckdb.DuckDBPyConnection, path: Path, suffix: str, table: Table, label: str, deferred: bool = False
+) -> RawTable:
     """Read an export; `deferred`: leave a UTF-8 CSV's rows to be parsed by whoever reads it with
     `read_into` (landing's rules), instead of into a text table now."""
     if suffix.lower() == ".xlsx":

@@ -26,8 +26,10 @@ def _prepare() -> Path:
     airflow_env.apply(Path(os.environ["SENDBOARD_HOME"]))
     if not os.environ.get(f"AIRFLOW_VAR_{config.KEY_VARIABLE.upper()}") and not config.development_mode():
         os.environ["SENDBOARD_DEV_MODE"] = "1"
-        print("No pseudonymisation key configured: DEVELOPMENT MODE (a random key is kept under "
-              "SENDBOARD_HOME/secrets; set AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY for real data).")
+        print(
+            "No pseudonymisation key configured: DEVELOPMENT MODE (a random key is kept under "
+            "SENDBOARD_HOME/secrets; set AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY for real data)."
+        )
     home = config.home()
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     if not os.environ.get("SENDBOARD_INBOX"):
@@ -47,8 +49,11 @@ def _run(dag, period: str) -> bool:
     run = dag.test(run_conf={"period": period})
     ok = str(run.state) in ("success", "DagRunState.SUCCESS")
     failed = [] if ok else [ti.task_id for ti in run.get_task_instances() if str(ti.state).endswith("failed")]
-    print(f"  {dag.dag_id:<32} {period}  {'ok' if ok else 'FAILED at ' + ', '.join(failed)}"
-          f"  ({time.monotonic() - started:.1f} s)", flush=True)
+    print(
+        f"  {dag.dag_id:<32} {period}  {'ok' if ok else 'FAILED at ' + ', '.join(failed)}"
+        f"  ({time.monotonic() - started:.1f} s)",
+        flush=True,
+    )
     return ok
 
 
@@ -70,8 +75,10 @@ def main() -> int:
         for file, error in bag.import_errors.items():
             print(f"DAG import error in {file}:\n{error}", file=sys.stderr)
         return 1
-    work = sorted({(p, s) for s in ("school_census", *MONTHLY_SOURCES) for p in inbox.complete_periods(s)},
-                  key=lambda item: (item[0], item[1] != "school_census"))
+    work = sorted(
+        {(p, s) for s in ("school_census", *MONTHLY_SOURCES) for p in inbox.complete_periods(s)},
+        key=lambda item: (item[0], item[1] != "school_census"),
+    )
     months = sorted({p for p, s in work if s in MONTHLY_SOURCES})
     print(f"Inbox {inbox.location}: {len(work)} complete source periods, {len(months)} months. State in {home}.")
     failures = []
@@ -96,13 +103,15 @@ def main() -> int:
     # the last month copies the same warehouse every earlier run would have
     from sendboard.analytics_copy import path as analytics_copy_path
 
-    if republished or (months and not analytics_copy_path(home).exists()):
-        if not _run(bag.dags["refresh_analytics_copy"], months[-1]):
-            failures.append(("analytics", months[-1]))
+    if (republished or (months and not analytics_copy_path(home).exists())) and not _run(
+        bag.dags["refresh_analytics_copy"], months[-1]
+    ):
+        failures.append(("analytics", months[-1]))
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
         report = {"board": f"{home / 'data_quality' / 'board' / period} and ", "analytics": ""}.get(
-            source, f"{quarantine_folder(home, source, period)} and ")
+            source, f"{quarantine_folder(home, source, period)} and "
+        )
         print(f"  FAILED {source} {period}: see {report}the task log in {home / 'airflow' / 'logs'}")
     from sendboard.summary import print_summary
 

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 COLUMNS = {
-    "run_id": "varchar", "period": "varchar", "census_period": "varchar", "status": "varchar",
-    "version": "integer", "rows_in": "bigint", "rows_landed": "bigint", "rows_left_out": "bigint",
-    "left_out_by_rule": "json", "checks_evaluated": "integer", "checks_failed": "integer",
-    "kpis_published": "integer", "kpis_suppressed": "integer", "input_fingerprint": "varchar",
+    "run_id": "varchar",
+    "period": "varchar",
+    "census_period": "varchar",
+    "status": "varchar",
+    "version": "integer",
+    "rows_in": "bigint",
+    "rows_landed": "bigint",
+    "rows_left_out": "bigint",
+    "left_out_by_rule": "json",
+    "checks_evaluated": "integer",
+    "checks_failed": "integer",
+    "kpis_published": "integer",
+    "kpis_suppressed": "integer",
+    "input_fingerprint": "varchar",
     "finished_at": "timestamptz",
 }
 
@@ -50,27 +60,36 @@ def summarise(home: Path, run_id: str, inputs: dict, mart_checks: dict, publicat
         suites += _raw_checks(home, source, period)
     rows = publication.get("rows", [])
     return {
-        "run_id": run_id, "period": inputs["period"], "census_period": inputs.get("census_period"),
-        "status": publication["status"], "version": publication["version"],
-        "rows_in": rows_in, "rows_landed": rows_landed, "rows_left_out": rows_in - rows_landed,
+        "run_id": run_id,
+        "period": inputs["period"],
+        "census_period": inputs.get("census_period"),
+        "status": publication["status"],
+        "version": publication["version"],
+        "rows_in": rows_in,
+        "rows_landed": rows_landed,
+        "rows_left_out": rows_in - rows_landed,
         "left_out_by_rule": left_out,
         "checks_evaluated": sum(s["evaluated"] for s in suites),
         "checks_failed": sum(len(s["failed"]) for s in suites),
-        "kpis_published": len(rows), "kpis_suppressed": sum(1 for r in rows if r.get("suppressed")),
+        "kpis_published": len(rows),
+        "kpis_suppressed": sum(1 for r in rows if r.get("suppressed")),
         "input_fingerprint": inputs["fingerprint"],
-        "finished_at": datetime.now(timezone.utc).replace(microsecond=0),
+        "finished_at": datetime.now(UTC).replace(microsecond=0),
     }
 
 
 def lines(summary: dict) -> list[str]:
     """The summary as the task log shows it."""
-    text = [f"Run summary for {summary['period']} (census {summary['census_period'] or 'none'}): "
-            f"{summary['status']}, version {summary['version']}",
-            f"  rows in {summary['rows_in']:,}, landed {summary['rows_landed']:,}, "
-            f"left out {summary['rows_left_out']:,}"]
+    text = [
+        f"Run summary for {summary['period']} (census {summary['census_period'] or 'none'}): "
+        f"{summary['status']}, version {summary['version']}",
+        f"  rows in {summary['rows_in']:,}, landed {summary['rows_landed']:,}, left out {summary['rows_left_out']:,}",
+    ]
     text += [f"    left out by {rule}: {count:,}" for rule, count in sorted(summary["left_out_by_rule"].items())]
-    text += [f"  checks: {summary['checks_evaluated']} evaluated, {summary['checks_failed']} failed",
-             f"  KPIs published: {summary['kpis_published']} ({summary['kpis_suppressed']} suppressed)"]
+    text += [
+        f"  checks: {summary['checks_evaluated']} evaluated, {summary['checks_failed']} failed",
+        f"  KPIs published: {summary['kpis_published']} ({summary['kpis_suppressed']} suppressed)",
+    ]
     return text
 
 
@@ -83,5 +102,7 @@ def ensure_table(con) -> None:
 def record(con, summary: dict) -> None:
     ensure_table(con)
     values = [json.dumps(summary[c], sort_keys=True) if c == "left_out_by_rule" else summary[c] for c in COLUMNS]
-    con.execute(f"insert into publication.run_metadata ({', '.join(COLUMNS)}) "
-                f"values ({', '.join('?' for _ in COLUMNS)})", values)
+    con.execute(
+        f"insert into publication.run_metadata ({', '.join(COLUMNS)}) values ({', '.join('?' for _ in COLUMNS)})",
+        values,
+    )

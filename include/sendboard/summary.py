@@ -17,8 +17,10 @@ def print_summary(home: Path) -> None:
         print(f"No board snapshot published yet (published files go to {root}).")
         return
     latest = months[-1]
-    print(f"\nBoard snapshots for {len(months)} months ({months[0]}..{latest}) in {root}/<YYYY-MM>/ "
-          "(board_snapshot.csv/.parquet, board_pack.html/.pdf)")
+    print(
+        f"\nBoard snapshots for {len(months)} months ({months[0]}..{latest}) in {root}/<YYYY-MM>/ "
+        "(board_snapshot.csv/.parquet, board_pack.html/.pdf)"
+    )
     copy = analytics_copy.path(home)
     if copy.exists():
         print(f"Analysts' read-only copy: {copy}  (README 'For analysts'; `make docs` for the dbt docs)")
@@ -28,5 +30,7 @@ def print_summary(home: Path) -> None:
     print(f"{'KPI':<28} {'value':>8} {'target':>7}  {'RAG':<10} {'direction':<10}")
     for row in rows:
         value = "supp." if row["suppressed"] == "true" else (row["value"] or "-")
-        print(f"{row['kpi_id']:<28} {value:>8} {row['target'] or '':>7}  {row['rag'] or 'context':<10} "
-              f"{row['direction'] or '':<10}")
+        print(
+            f"{row['kpi_id']:<28} {value:>8} {row['target'] or '':>7}  {row['rag'] or 'context':<10} "
+            f"{row['direction'] or '':<10}"
+        )

@@ -8,10 +8,21 @@ import duckdb
 
 # The published board snapshot columns, in the order of outputs.md.
 SNAPSHOT_COLUMNS = {
-    "period": "varchar", "kpi_id": "varchar", "theme": "varchar", "kpi_name": "varchar", "unit": "varchar",
-    "value": "decimal(18,1)", "numerator": "bigint", "denominator": "bigint", "target": "decimal(18,1)",
-    "amber_threshold": "decimal(18,1)", "rag": "varchar", "suppressed": "boolean",
-    "previous_value": "decimal(18,1)", "direction": "varchar", "version": "integer",
+    "period": "varchar",
+    "kpi_id": "varchar",
+    "theme": "varchar",
+    "kpi_name": "varchar",
+    "unit": "varchar",
+    "value": "decimal(18,1)",
+    "numerator": "bigint",
+    "denominator": "bigint",
+    "target": "decimal(18,1)",
+    "amber_threshold": "decimal(18,1)",
+    "rag": "varchar",
+    "suppressed": "boolean",
+    "previous_value": "decimal(18,1)",
+    "direction": "varchar",
+    "version": "integer",
     "published_at": "timestamptz",
 }
 
@@ -30,12 +41,18 @@ def ensure_publication_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the publication schema the publisher writes and dbt reads (as a source)."""
     columns = ", ".join(f"{name} {kind}" for name, kind in SNAPSHOT_COLUMNS.items())
     con.execute("create schema if not exists publication")
-    con.execute(f"create table if not exists publication.board_snapshot_history ({columns}, "
-                "input_fingerprint varchar, primary key (period, kpi_id, version))")
+    con.execute(
+        f"create table if not exists publication.board_snapshot_history ({columns}, "
+        "input_fingerprint varchar, primary key (period, kpi_id, version))"
+    )
     # every publish run, including those that found nothing new: which inputs each version reflects
-    con.execute("create table if not exists publication.publish_runs (period varchar, version integer, "
-                "status varchar, input_fingerprint varchar, run_at timestamptz)")
+    con.execute(
+        "create table if not exists publication.publish_runs (period varchar, version integer, "
+        "status varchar, input_fingerprint varchar, run_at timestamptz)"
+    )
     # the last dbt build: which landed inputs it was made from, and whether its tests and checks passed
     # (then a run with the same inputs skips dbt: sendboard.board.select_inputs)
-    con.execute("create table if not exists publication.warehouse_build (fingerprint varchar, run_id varchar, "
-                "complete boolean, started_at timestamptz)")
+    con.execute(
+        "create table if not exists publication.warehouse_build (fingerprint varchar, run_id varchar, "
+        "complete boolean, started_at timestamptz)"
+    )

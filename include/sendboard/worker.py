@@ -37,7 +37,8 @@ def _start_execution_api() -> None:
     from airflow.sdk.execution_time.supervisor import in_process_api_server
 
     httpx.Client(transport=in_process_api_server().transport, base_url="http://in-process").get(
-        "/execution/health/ping")
+        "/execution/health/ping"
+    )
 
 
 def main(runs: list[str]) -> int:
@@ -55,15 +56,24 @@ def main(runs: list[str]) -> int:
         dag_id, period = item.split(":")
         began = time.perf_counter()
         run = dags[dag_id].test(run_conf={"period": period})
-        report = {"dag_id": dag_id, "period": period, "state": str(run.state),
-                  "seconds": round(time.perf_counter() - began, 2), "tasks": _task_seconds(run)}
+        report = {
+            "dag_id": dag_id,
+            "period": period,
+            "state": str(run.state),
+            "seconds": round(time.perf_counter() - began, 2),
+            "tasks": _task_seconds(run),
+        }
         print(f"WORKER {json.dumps(report)}", flush=True)
         if run.state != "success":
             status = 1
             break
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(f"WORKER-DONE {json.dumps({'startup_seconds': round(startup, 2), 'peak_rss_mib': round(peak / 1024)})}",
-          flush=True)
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
+    print(
+        f"WORKER-DONE {json.dumps({'startup_seconds': round(startup, 2), 'peak_rss_mib': round(peak / 1024)})}",
+        flush=True,
+    )
     return status
 
 

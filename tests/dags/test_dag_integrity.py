@@ -43,8 +43,7 @@ def test_extract_dags_exist_for_every_source(dag_bag):
     assert {"extract_case_management", "extract_health_waiting_lists", "extract_school_census"} <= set(dag_bag.dags)
 
 
-@pytest.mark.parametrize("dag_id", ["extract_case_management", "extract_health_waiting_lists",
-                                    "extract_school_census"])
+@pytest.mark.parametrize("dag_id", ["extract_case_management", "extract_health_waiting_lists", "extract_school_census"])
 def test_dags_declare_owner_tags_retries_docs_and_their_asset(dag_bag, dag_id):
     dag = dag_bag.dags[dag_id]
     assert "sendboard" in dag.tags
@@ -78,8 +77,10 @@ def test_publish_dag_runs_one_dbt_build_and_writes_the_warehouse_through_one_poo
     assert branch.downstream_task_ids == group_roots | {"check_marts"}
     assert {"dbt_build.dbt_test", "build_or_reuse_warehouse"} <= tasks["check_marts"].upstream_task_ids
     assert tasks["check_marts"].trigger_rule == "none_failed_min_one_success"
-    assert {a.name for a in dag.timetable.asset_condition.objects} == {"landed_case_management",
-                                                                      "landed_health_waiting_lists"}
+    assert {a.name for a in dag.timetable.asset_condition.objects} == {
+        "landed_case_management",
+        "landed_health_waiting_lists",
+    }
 
 
 def test_the_analysts_copy_follows_each_publication_in_a_dag_of_its_own(dag_bag):
@@ -104,8 +105,9 @@ def test_every_task_alerts_on_failure_and_bad_data_is_not_retried(dag_bag):
 
     for dag in dag_bag.dags.values():
         for task in dag.tasks:
-            callbacks = task.on_failure_callback if isinstance(task.on_failure_callback, list) \
-                else [task.on_failure_callback]
+            callbacks = (
+                task.on_failure_callback if isinstance(task.on_failure_callback, list) else [task.on_failure_callback]
+            )
             assert on_task_failure in callbacks, f"{dag.dag_id}.{task.task_id}"
     publish = {t.task_id: t for t in dag_bag.dags["publish_board_snapshot"].tasks}
     assert publish["select_inputs"].retries == 0 and publish["check_marts"].retries == 0
@@ -119,5 +121,7 @@ def test_the_publish_dag_can_be_backfilled_and_is_triggered_by_both_extracts(dag
     # a time schedule beside the Assets is what `airflow backfill create` needs (the integration test
     # backfills it); each time-based run works on the month before its date
     assert timetable.timetable.expression == "0 6 1 * *"
-    assert {a.name for a in timetable.asset_condition.objects} == {"landed_case_management",
-                                                                  "landed_health_waiting_lists"}
+    assert {a.name for a in timetable.asset_condition.objects} == {
+        "landed_case_management",
+        "landed_health_waiting_lists",
+    }

@@ -38,11 +38,16 @@ def world(tmp_path_factory):
     """A good 2025-03 (GOOD rows, 50 per table) and census 2025-01, landed and published by the DAGs."""
     root = tmp_path_factory.mktemp("bad_inputs")
     inbox, home = root / "inbox", root / "home"
-    for source, period in (("case_management", PUBLISHED_MONTH), ("health_waiting_lists", PUBLISHED_MONTH),
-                           ("school_census", "2025-01")):
+    for source, period in (
+        ("case_management", PUBLISHED_MONTH),
+        ("health_waiting_lists", PUBLISHED_MONTH),
+        ("school_census", "2025-01"),
+    ):
         for table in corpus.SOURCES[source].tables:
-            write(inbox / source / period / f"{table.name}.csv",
-                  csv_bytes(list(GOOD[table.name]), good_rows(table.name, corpus.ROWS)))
+            write(
+                inbox / source / period / f"{table.name}.csv",
+                csv_bytes(list(GOOD[table.name]), good_rows(table.name, corpus.ROWS)),
+            )
     patch = pytest.MonkeyPatch()
     patch.setenv("SENDBOARD_INBOX", str(inbox))
     patch.setenv("SENDBOARD_HOME", str(home))
@@ -50,25 +55,54 @@ def world(tmp_path_factory):
     from airflow.dag_processing.dagbag import DagBag
 
     dags = DagBag(str(Path(__file__).resolve().parents[2] / "dags")).dags
-    for dag_id, period in (("extract_school_census", "2025-01"), ("extract_case_management", PUBLISHED_MONTH),
-                           ("extract_health_waiting_lists", PUBLISHED_MONTH),
-                           ("publish_board_snapshot", PUBLISHED_MONTH)):
+    for dag_id, period in (
+        ("extract_school_census", "2025-01"),
+        ("extract_case_management", PUBLISHED_MONTH),
+        ("extract_health_waiting_lists", PUBLISHED_MONTH),
+        ("publish_board_snapshot", PUBLISHED_MONTH),
+    ):
         assert dags[dag_id].test(run_conf={"period": period}).state == "success", dag_id
     cases = corpus.build(root / "corpus")
-    yield {"dags": dags, "inbox": inbox, "home": home, "corpus": root / "corpus", "cases": cases,
-           "published": published(home, PUBLISHED_MONTH)}
+    yield {
+        "dags": dags,
+        "inbox": inbox,
+        "home": home,
+        "corpus": root / "corpus",
+        "cases": cases,
+        "published": published(home, PUBLISHED_MONTH),
+    }
     patch.undo()
 
 
 def test_the_corpus_covers_every_rule_with_at_least_30_cases(world):
     cases = world["cases"]
     assert len(cases) >= 30
-    file_rules = {"empty_file", "no_data_rows", "unreadable_file", "no_header", "missing_required_column",
-                  "duplicate_column", "sent_twice", "duplicate_primary_key"}
-    row_rules = {"required_value_missing", "invalid_date", "invalid_number", "invalid_code", "invalid_flag",
-                 "invalid_upn", "invalid_nhs_number", "date_after_period_end", "date_before_1990",
-                 "dates_out_of_order", "sessions_missed_over_possible", "negative_count",
-                 "nsa_without_sen_support", "unknown_parent"}
+    file_rules = {
+        "empty_file",
+        "no_data_rows",
+        "unreadable_file",
+        "no_header",
+        "missing_required_column",
+        "duplicate_column",
+        "sent_twice",
+        "duplicate_primary_key",
+    }
+    row_rules = {
+        "required_value_missing",
+        "invalid_date",
+        "invalid_number",
+        "invalid_code",
+        "invalid_flag",
+        "invalid_upn",
+        "invalid_nhs_number",
+        "date_after_period_end",
+        "date_before_1990",
+        "dates_out_of_order",
+        "sessions_missed_over_possible",
+        "negative_count",
+        "nsa_without_sen_support",
+        "unknown_parent",
+    }
     assert {c.rule for c in cases if c.outcome == "rejected"} == file_rules | row_rules
     assert {c.outcome for c in cases} == {"rejected", "accepted", "waiting"}
 
@@ -112,8 +146,10 @@ def test_a_rejected_file_is_named_quarantined_and_nothing_is_published(world, na
         if sent.name == case.file or (case.file == f"{case.table}.*" and sent.stem == case.table):
             assert (quarantine / sent.name).read_bytes() == sent.read_bytes()
             report = json.loads((quarantine / f"{sent.name}.report.json").read_text())
-            assert any(p["rule"] == case.rule and p["column"] == case.column and
-                       (not case.rows or p["rows"] == case.rows) for p in report["problems"]), report
+            assert any(
+                p["rule"] == case.rule and p["column"] == case.column and (not case.rows or p["rows"] == case.rows)
+                for p in report["problems"]
+            ), report
             text = (quarantine / f"{sent.name}.report.txt").read_text()
             assert corpus.PLANTED not in text and UPN_A not in text and NHS_A not in text
     # nothing of the period landed, the month cannot be built, what was published is untouched
@@ -129,25 +165,31 @@ def test_a_rejected_file_is_named_quarantined_and_nothing_is_published(world, na
 def test_one_bad_row_in_50_is_left_out_and_counted(world):
     case = next(c for c in world["cases"] if c.name == "one_bad_row_in_50_is_accepted")
     _put_case_in_inbox(world, case)
-    result = land_period(Inbox(str(world["inbox"])), case.source, case.period, world["home"],
-                         config.pseudonymisation_key())
+    result = land_period(
+        Inbox(str(world["inbox"])), case.source, case.period, world["home"], config.pseudonymisation_key()
+    )
     requests = result.manifest["tables"]["requests"]
     # 50 rows read, 1 (2.0%, not more than 2%) left out, 49 landed
     assert (requests["rows_read"], requests["rows_left_out"], requests["rows_landed"]) == (50, 1, 49)
-    assert requests["left_out_by_rule"] == [{"rule": "invalid_code", "column": "request_source", "rows": 1,
-                                             "row_numbers": [2]}]
-    errors = duckdb.sql("select table_name, source_row, rule, column_name from "
-                        f"'{result.folder / 'row_errors.parquet'}'").fetchall()
+    assert requests["left_out_by_rule"] == [
+        {"rule": "invalid_code", "column": "request_source", "rows": 1, "row_numbers": [2]}
+    ]
+    errors = duckdb.sql(
+        f"select table_name, source_row, rule, column_name from '{result.folder / 'row_errors.parquet'}'"
+    ).fetchall()
     assert errors == [("requests", 2, "invalid_code", "request_source")]
 
 
 def test_formula_looking_text_and_windows_1252_text_land_as_plain_text(world):
-    for name, expected in (("formula_strings_in_text_columns", {"=1+1", "+44 1234", "-2", "@SUM(A1)"}),
-                           ("windows_1252_text", {"St Mary’s £ School"})):
+    for name, expected in (
+        ("formula_strings_in_text_columns", {"=1+1", "+44 1234", "-2", "@SUM(A1)"}),
+        ("windows_1252_text", {"St Mary’s £ School"}),
+    ):
         case = next(c for c in world["cases"] if c.name == name)
         _put_case_in_inbox(world, case)
-        result = land_period(Inbox(str(world["inbox"])), case.source, case.period, world["home"],
-                             config.pseudonymisation_key())
+        result = land_period(
+            Inbox(str(world["inbox"])), case.source, case.period, world["home"], config.pseudonymisation_key()
+        )
         assert result.manifest["tables"]["schools"]["rows_left_out"] == 0
         names = {r[0] for r in duckdb.sql(f"select school_name from '{result.folder / 'schools.parquet'}'").fetchall()}
         assert names == expected, name
@@ -169,8 +211,7 @@ def test_the_publish_dag_refuses_a_month_whose_extract_was_rejected(world):
     case = next(c for c in world["cases"] if c.name == "invalid_nhs_number")
     _put_case_in_inbox(world, case)  # health 2025-04 rejected; case management 2025-04 not landed
     with pytest.raises(PeriodRejected):
-        land_period(Inbox(str(world["inbox"])), case.source, case.period, world["home"],
-                    config.pseudonymisation_key())
+        land_period(Inbox(str(world["inbox"])), case.source, case.period, world["home"], config.pseudonymisation_key())
     run = world["dags"]["publish_board_snapshot"].test(run_conf={"period": corpus.MONTH})
     assert run.state == "failed"
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}

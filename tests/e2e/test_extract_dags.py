@@ -33,11 +33,14 @@ def inbox(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("source, period, tables", [
-    ("case_management", "2025-01", {"requests", "advice", "plans", "annual_reviews", "plan_audits"}),
-    ("health_waiting_lists", "2025-01", {"referrals"}),
-    ("school_census", "2025-01", {"schools", "pupils"}),
-])
+@pytest.mark.parametrize(
+    "source, period, tables",
+    [
+        ("case_management", "2025-01", {"requests", "advice", "plans", "annual_reviews", "plan_audits"}),
+        ("health_waiting_lists", "2025-01", {"referrals"}),
+        ("school_census", "2025-01", {"schools", "pupils"}),
+    ],
+)
 def test_extract_dag_lands_the_period_and_emits_its_asset_event(dag_bag, inbox, tmp_path, source, period, tables):
     run = dag_bag.dags[f"extract_{source}"].test(run_conf={"period": period})
     assert run.state == "success"
@@ -61,8 +64,13 @@ def test_a_bad_file_fails_the_run_at_land_without_retry_and_is_quarantined(dag_b
     assert states["land"] == ("failed", 1)
     quarantine = tmp_path / "home" / "quarantine" / "health_waiting_lists" / "2025-01"
     report = json.loads((quarantine / "referrals.csv.report.json").read_text())
-    assert {p["column"] for p in report["problems"]} == {"date_of_birth", "provider_code", "service", "priority",
-                                                         "referral_date"}
+    assert {p["column"] for p in report["problems"]} == {
+        "date_of_birth",
+        "provider_code",
+        "service",
+        "priority",
+        "referral_date",
+    }
     assert not (tmp_path / "home" / "raw" / "health_waiting_lists" / "period=2025-01").exists()
 
 

@@ -31,8 +31,9 @@ LAND = ["extract_school_census:2025-01", "extract_case_management:2025-01", "ext
 PUBLISH = [f"publish_board_snapshot:{MONTH}"]
 
 
-def start_worker(home: Path, inbox: Path, runs: list[str], fault: str | None = None,
-                 airflow_home: Path | None = None) -> subprocess.Popen:
+def start_worker(
+    home: Path, inbox: Path, runs: list[str], fault: str | None = None, airflow_home: Path | None = None
+) -> subprocess.Popen:
     env = {**os.environ, "SENDBOARD_HOME": str(home), "SENDBOARD_INBOX": str(inbox), "SENDBOARD_DEV_MODE": "1"}
     for name in [n for n in env if n.startswith("AIRFLOW")]:
         del env[name]  # each worker home has its own Airflow metadata DB
@@ -44,8 +45,15 @@ def start_worker(home: Path, inbox: Path, runs: list[str], fault: str | None = N
     env.pop("SENDBOARD_FAULT_AT", None)
     if fault:
         env["SENDBOARD_FAULT_AT"] = fault
-    return subprocess.Popen([sys.executable, "-m", "sendboard.worker", *runs], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sendboard.worker", *runs],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def run_worker(home: Path, inbox: Path, runs: list[str], fault: str | None = None) -> tuple[int, str]:
@@ -62,8 +70,9 @@ def content(home: Path) -> list[dict]:
 
 def history(home: Path) -> list[tuple]:
     with duckdb.connect(str(home / "warehouse" / "sendboard.duckdb"), read_only=True) as con:
-        return con.execute("select period, version, count(*) from publication.board_snapshot_history "
-                           "group by all order by all").fetchall()
+        return con.execute(
+            "select period, version, count(*) from publication.board_snapshot_history group by all order by all"
+        ).fetchall()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ the files as sent, kept so nothing is lost (none arise here).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -88,19 +89,22 @@ def texts_of(path: Path) -> list[str]:
     if data[16:20] == b"DUCK" or path.suffix == ".duckdb":
         found = []
         with duckdb.connect(str(path), read_only=True) as con:
-            columns = con.execute("select schema_name, table_name, column_name from duckdb_columns() "
-                                  "where database_name = current_database() and schema_name <> 'information_schema' "
-                                  "and data_type = 'VARCHAR'").fetchall()
+            columns = con.execute(
+                "select schema_name, table_name, column_name from duckdb_columns() "
+                "where database_name = current_database() and schema_name <> 'information_schema' "
+                "and data_type = 'VARCHAR'"
+            ).fetchall()
             for schema, table, column in columns:
-                found += [str(v) for (v,) in con.execute(
-                    f'select distinct "{column}" from "{schema}"."{table}"').fetchall() if v is not None]
+                found += [
+                    str(v)
+                    for (v,) in con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
+                    if v is not None
+                ]
         return found
     texts = [data.decode("latin-1")]
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):  # PDF
-        try:
+        with contextlib.suppress(zlib.error):  # not every stream is deflated
             texts.append(zlib.decompress(stream).decode("latin-1"))
-        except zlib.error:
-            pass
     return texts
 
 
@@ -122,8 +126,10 @@ def test_the_planted_row_was_left_out_and_everything_published(pipeline_outputs)
     _, home, task_logs = pipeline_outputs
     assert (home / "published" / "2025-01" / "board_snapshot.csv").exists()
     assert (home / "analytics" / "sendboard_analytics.duckdb").exists()  # scanned below with the rest
-    errors = duckdb.sql("select table_name, source_row, rule, column_name from "
-                        f"'{home / 'raw' / 'case_management' / 'period=2025-01' / 'row_errors.parquet'}'").fetchall()
+    errors = duckdb.sql(
+        "select table_name, source_row, rule, column_name from "
+        f"'{home / 'raw' / 'case_management' / 'period=2025-01' / 'row_errors.parquet'}'"
+    ).fetchall()
     assert ("requests", 2, "invalid_nhs_number", "nhs_number") in errors
     assert "rule invalid_nhs_number on column nhs_number (rows 2)" in task_logs.read_text()
 
@@ -137,6 +143,7 @@ def test_no_identifier_or_date_of_birth_in_anything_written(pipeline_outputs):
     files += [task_logs, *[p for p in (ROOT / "dbt" / "logs").rglob("*") if p.is_file()]]
     kinds = {p.suffix for p in files}
     assert {".parquet", ".duckdb", ".json", ".html", ".pdf", ".csv", ".db", ".txt"} <= kinds
+
     def pattern(values: set[str]) -> re.Pattern:
         alternatives = "|".join(map(re.escape, sorted(values, key=len, reverse=True)))
         return re.compile(r"(?<![0-9A-Za-z])(" + alternatives + r")(?![0-9A-Za-z])")
@@ -151,10 +158,11 @@ def test_no_identifier_or_date_of_birth_in_anything_written(pipeline_outputs):
     assert leaks == {}
     # dates of birth are kept as months only
     with duckdb.connect(str(home / "warehouse" / "sendboard.duckdb"), read_only=True) as con:
-        birth_columns = con.execute("select schema_name, table_name, column_name from duckdb_columns() "
-                                    "where column_name like '%birth%'").fetchall()
+        birth_columns = con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() where column_name like '%birth%'"
+        ).fetchall()
         assert birth_columns
         for schema, table, column in birth_columns:
-            assert con.execute(f'select count(*) from "{schema}"."{table}" where day("{column}") <> 1'
-                               ).fetchone() == (0,), (schema, table, column)
-
+            assert con.execute(f'select count(*) from "{schema}"."{table}" where day("{column}") <> 1').fetchone() == (
+                0,
+            ), (schema, table, column)

@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sendboard import warehouse
 from sendboard.inbox import Inbox
 from sendboard.landing import land_period, write_schema_files
-from sendboard import warehouse
 from tests.helpers import csv_bytes, write
 from tests.unit.rule_fixtures import GOOD
 
@@ -36,9 +36,19 @@ def rows(table: str, *changes: dict) -> list[dict]:
 
 
 def request(rid, received, decision="", decision_date="", outcome="", outcome_date="", issued="", exception="N"):
-    return {"request_id": rid, "person_id": f"P{rid}", "upn": "", "nhs_number": "", "received_date": received,
-            "decision": decision, "decision_date": decision_date, "assessment_outcome": outcome,
-            "assessment_outcome_date": outcome_date, "plan_issued_date": issued, "exception_20wk": exception}
+    return {
+        "request_id": rid,
+        "person_id": f"P{rid}",
+        "upn": "",
+        "nhs_number": "",
+        "received_date": received,
+        "decision": decision,
+        "decision_date": decision_date,
+        "assessment_outcome": outcome,
+        "assessment_outcome_date": outcome_date,
+        "plan_issued_date": issued,
+        "exception_20wk": exception,
+    }
 
 
 # --- requests (T1_DECISIONS_6WK, T2_EHCP_20WK_*) -----------------------------------------------
@@ -82,23 +92,59 @@ REQUESTS = [
 #   A4 received in February; A5 still awaited -> not counted
 #   all: 2 / 3 = 66.7; health: 1 / 2 = 50.0
 ADVICE = [
-    {"advice_id": "A1", "request_id": "R1", "advice_type": "HEALTH", "requested_date": "2025-02-01",
-     "received_date": "2025-03-15"},
-    {"advice_id": "A2", "request_id": "R1", "advice_type": "HEALTH", "requested_date": "2025-02-01",
-     "received_date": "2025-03-16"},
-    {"advice_id": "A3", "request_id": "R1", "advice_type": "EDUCATION", "requested_date": "2025-02-15",
-     "received_date": "2025-03-01"},
-    {"advice_id": "A4", "request_id": "R1", "advice_type": "SOCIAL_CARE", "requested_date": "2025-01-01",
-     "received_date": "2025-02-28"},
-    {"advice_id": "A5", "request_id": "R1", "advice_type": "HEALTH", "requested_date": "2025-03-10",
-     "received_date": ""},
+    {
+        "advice_id": "A1",
+        "request_id": "R1",
+        "advice_type": "HEALTH",
+        "requested_date": "2025-02-01",
+        "received_date": "2025-03-15",
+    },
+    {
+        "advice_id": "A2",
+        "request_id": "R1",
+        "advice_type": "HEALTH",
+        "requested_date": "2025-02-01",
+        "received_date": "2025-03-16",
+    },
+    {
+        "advice_id": "A3",
+        "request_id": "R1",
+        "advice_type": "EDUCATION",
+        "requested_date": "2025-02-15",
+        "received_date": "2025-03-01",
+    },
+    {
+        "advice_id": "A4",
+        "request_id": "R1",
+        "advice_type": "SOCIAL_CARE",
+        "requested_date": "2025-01-01",
+        "received_date": "2025-02-28",
+    },
+    {
+        "advice_id": "A5",
+        "request_id": "R1",
+        "advice_type": "HEALTH",
+        "requested_date": "2025-03-10",
+        "received_date": "",
+    },
 ]
 
 
 def plan(pid, start, setting, born, upn_value="", ceased="", reason=""):
-    return {"plan_id": pid, "person_id": f"P{pid}", "upn": upn_value, "nhs_number": "", "date_of_birth": born,
-            "start_date": start, "ceased_date": ceased, "cease_reason": reason, "primary_need": "ASD",
-            "setting_type": setting, "setting_urn": "", "nc_year": ""}
+    return {
+        "plan_id": pid,
+        "person_id": f"P{pid}",
+        "upn": upn_value,
+        "nhs_number": "",
+        "date_of_birth": born,
+        "start_date": start,
+        "ceased_date": ceased,
+        "cease_reason": reason,
+        "primary_need": "ASD",
+        "setting_type": setting,
+        "setting_urn": "",
+        "nc_year": "",
+    }
 
 
 # --- plans (T2_AR_OVERDUE, T3_*, T4_POST16_NEET, X_CENSUS_EHCP_MATCHED) -------------------------
@@ -131,8 +177,16 @@ PLANS = [
 
 
 def review(rid, pid, meeting, nc="", decision="", decision_date="", views="N", pfa="N"):
-    return {"review_id": rid, "plan_id": pid, "meeting_date": meeting, "nc_year": nc, "decision": decision,
-            "decision_date": decision_date, "child_views_recorded": views, "pfa_outcomes_recorded": pfa}
+    return {
+        "review_id": rid,
+        "plan_id": pid,
+        "meeting_date": meeting,
+        "nc_year": nc,
+        "decision": decision,
+        "decision_date": decision_date,
+        "child_views_recorded": views,
+        "pfa_outcomes_recorded": pfa,
+    }
 
 
 # --- annual reviews (T2_AR_DECISION_4WK, T4_PFA_IN_REVIEWS, X_CHILD_VOICE) ----------------------
@@ -161,16 +215,31 @@ REVIEWS = [
 #   one GOOD in February. 2 / 4 = 50.0
 AUDITS = [
     {"audit_id": f"Q{i}", "plan_id": "E1", "audit_date": d, "rating": r, "multi_agency": ""}
-    for i, (d, r) in enumerate([("2025-03-03", "GOOD"), ("2025-03-04", "OUTSTANDING"),
-                                ("2025-03-05", "REQUIRES_IMPROVEMENT"), ("2025-03-31", "INADEQUATE"),
-                                ("2025-02-28", "GOOD")], 1)
+    for i, (d, r) in enumerate(
+        [
+            ("2025-03-03", "GOOD"),
+            ("2025-03-04", "OUTSTANDING"),
+            ("2025-03-05", "REQUIRES_IMPROVEMENT"),
+            ("2025-03-31", "INADEQUATE"),
+            ("2025-02-28", "GOOD"),
+        ],
+        1,
+    )
 ]
 
 
 def referral(rid, service, referred, contact="", removed=""):
-    return {"referral_id": rid, "nhs_number": "9434765919", "date_of_birth": "2015-05-12", "provider_code": "RTH",
-            "service": service, "priority": "ROUTINE", "referral_date": referred,
-            "first_contact_date": contact, "removed_date": removed}
+    return {
+        "referral_id": rid,
+        "nhs_number": "9434765919",
+        "date_of_birth": "2015-05-12",
+        "provider_code": "RTH",
+        "service": service,
+        "priority": "ROUTINE",
+        "referral_date": referred,
+        "first_contact_date": contact,
+        "removed_date": removed,
+    }
 
 
 # --- referrals (T1_HEALTH_WAIT_18WK, T1_SALT_MEDIAN_WAIT, T1_ND_WAIT_52WK), waiting at E ---------
@@ -181,19 +250,32 @@ def referral(rid, service, referred, contact="", removed=""):
 #   SALT waits 0, 58, 126, 127: median (58 + 126) / 2 = 92 days = 13.14 weeks -> 13.1, denominator 4
 #   ND waiting F6, F7 = 2; over 364 days: F6 -> numerator 1, value 1
 REFERRALS = [
-    referral("F1", "SALT", "2024-11-25"), referral("F2", "SALT", "2024-11-24"),
-    referral("F3", "SALT", "2025-03-31"), referral("F4", "SALT", "2025-01-01", contact="2025-03-31"),
-    referral("F5", "SALT", "2025-01-01", removed="2025-03-15"), referral("F6", "NEURODEVELOPMENTAL", "2024-03-31"),
-    referral("F7", "NEURODEVELOPMENTAL", "2024-04-01"), referral("F8", "CAMHS", "2025-03-01"),
+    referral("F1", "SALT", "2024-11-25"),
+    referral("F2", "SALT", "2024-11-24"),
+    referral("F3", "SALT", "2025-03-31"),
+    referral("F4", "SALT", "2025-01-01", contact="2025-03-31"),
+    referral("F5", "SALT", "2025-01-01", removed="2025-03-15"),
+    referral("F6", "NEURODEVELOPMENTAL", "2024-03-31"),
+    referral("F7", "NEURODEVELOPMENTAL", "2024-04-01"),
+    referral("F8", "CAMHS", "2025-03-01"),
     referral("F9", "SALT", "2025-02-01"),
 ]
 
 
 def pupil(n, provision, need="", possible=100, missed=0, suspensions=0):
-    return {"upn": upn(n), "school_urn": "100001", "date_of_birth": "2014-02-11", "nc_year": "5",
-            "sen_provision": provision, "primary_sen_type": need, "fsm_eligible": "N",
-            "sessions_possible": str(possible), "sessions_missed": str(missed), "suspensions": str(suspensions),
-            "permanently_excluded": ""}
+    return {
+        "upn": upn(n),
+        "school_urn": "100001",
+        "date_of_birth": "2014-02-11",
+        "nc_year": "5",
+        "sen_provision": provision,
+        "primary_sen_type": need,
+        "fsm_eligible": "N",
+        "sessions_possible": str(possible),
+        "sessions_missed": str(missed),
+        "suspensions": str(suspensions),
+        "permanently_excluded": "",
+    }
 
 
 # --- census 2025-01 (T1_SEN_SUPPORT_RATE, T3_SUSPENSION_*, T3_PERSISTENT_ABSENCE_EHCP, X_CENSUS_EHCP_MATCHED)
@@ -205,21 +287,37 @@ def pupil(n, provision, need="", possible=100, missed=0, suspensions=0):
 #   X_CENSUS_EHCP_MATCHED: P1 = E1, P2 = E2, P4 = E6 (active on census day, ceased on E) match;
 #   P3 has no plan; P11 = E12, which started after census day -> 3 / 5 = 60.0
 PUPILS = [
-    pupil(1, "E", "ASD", 100, 10, 2), pupil(2, "E", "ASD", 100, 9), pupil(3, "E", "SEMH", 0, 0, 1),
-    pupil(4, "E", "ASD", 50, 5), pupil(11, "E", "ASD", 0), pupil(5, "K", "SLCN", suspensions=3),
-    pupil(6, "K", "NSA"), pupil(7, "N", suspensions=1), pupil(8, "N"), pupil(9, "N"), pupil(10, "N"),
+    pupil(1, "E", "ASD", 100, 10, 2),
+    pupil(2, "E", "ASD", 100, 9),
+    pupil(3, "E", "SEMH", 0, 0, 1),
+    pupil(4, "E", "ASD", 50, 5),
+    pupil(11, "E", "ASD", 0),
+    pupil(5, "K", "SLCN", suspensions=3),
+    pupil(6, "K", "NSA"),
+    pupil(7, "N", suspensions=1),
+    pupil(8, "N"),
+    pupil(9, "N"),
+    pupil(10, "N"),
 ]
 
 # Month 2024-12 has its own one-row extracts; no census is at or before it, so census KPIs have no value.
 # T1_DECISIONS_6WK for 2024-12: D1 received 2024-11-01, decided 2024-12-13: 30 + 12 = 42 -> 1 / 1 = 100.0
 DECEMBER = {
     "requests": [request("D1", "2024-11-01", "ASSESS", "2024-12-13")],
-    "advice": [{"advice_id": "DA1", "request_id": "D1", "advice_type": "HEALTH", "requested_date": "2024-12-13",
-                "received_date": ""}],
+    "advice": [
+        {
+            "advice_id": "DA1",
+            "request_id": "D1",
+            "advice_type": "HEALTH",
+            "requested_date": "2024-12-13",
+            "received_date": "",
+        }
+    ],
     "plans": [plan("DE1", "2020-01-01", "MAINSTREAM_SCHOOL", "2012-05-06")],
     "annual_reviews": [review("DV1", "DE1", "2024-06-01", "9", "MAINTAIN", "2024-06-10")],
-    "plan_audits": [{"audit_id": "DQ1", "plan_id": "DE1", "audit_date": "2024-12-02", "rating": "GOOD",
-                     "multi_agency": ""}],
+    "plan_audits": [
+        {"audit_id": "DQ1", "plan_id": "DE1", "audit_date": "2024-12-02", "rating": "GOOD", "multi_agency": ""}
+    ],
     "referrals": [referral("DF1", "SALT", "2024-12-01")],
 }
 
@@ -249,8 +347,13 @@ EXPECTED_MARCH = {
     "X_CHILD_VOICE": (2, 4, "50.0"),
     "X_CENSUS_EHCP_MATCHED": (3, 5, "60.0"),
 }
-CENSUS_KPIS = {"T1_SEN_SUPPORT_RATE", "T3_SUSPENSION_RATE_SEN", "T3_SUSPENSION_RATE_NO_SEN",
-               "T3_PERSISTENT_ABSENCE_EHCP", "X_CENSUS_EHCP_MATCHED"}
+CENSUS_KPIS = {
+    "T1_SEN_SUPPORT_RATE",
+    "T3_SUSPENSION_RATE_SEN",
+    "T3_SUSPENSION_RATE_NO_SEN",
+    "T3_PERSISTENT_ABSENCE_EHCP",
+    "X_CENSUS_EHCP_MATCHED",
+}
 
 
 def write_table(inbox: Path, source: str, period: str, table: str, table_rows: list[dict]) -> None:
@@ -268,8 +371,13 @@ def warehouse_home(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("kpis")
     inbox, home = root / "inbox", root / "home"
     cm = "case_management"
-    for table, table_rows in (("requests", REQUESTS), ("advice", ADVICE), ("plans", PLANS),
-                              ("annual_reviews", REVIEWS), ("plan_audits", AUDITS)):
+    for table, table_rows in (
+        ("requests", REQUESTS),
+        ("advice", ADVICE),
+        ("plans", PLANS),
+        ("annual_reviews", REVIEWS),
+        ("plan_audits", AUDITS),
+    ):
         write_table(inbox, cm, "2025-03", table, table_rows)
     write_table(inbox, "health_waiting_lists", "2025-03", "referrals", REFERRALS)
     write_table(inbox, "school_census", "2025-01", "schools", [{"urn": "100001"}])
@@ -280,8 +388,14 @@ def warehouse_home(tmp_path_factory) -> Path:
     for table, table_rows in DECEMBER.items():
         write_table(inbox, "health_waiting_lists" if table == "referrals" else cm, "2024-12", table, table_rows)
     key = b"kpi-test-key-0123456789abcdef0123456789"
-    for source, period in ((cm, "2025-03"), ("health_waiting_lists", "2025-03"), ("school_census", "2025-01"),
-                           ("school_census", "2025-05"), (cm, "2024-12"), ("health_waiting_lists", "2024-12")):
+    for source, period in (
+        (cm, "2025-03"),
+        ("health_waiting_lists", "2025-03"),
+        ("school_census", "2025-01"),
+        ("school_census", "2025-05"),
+        (cm, "2024-12"),
+        ("health_waiting_lists", "2024-12"),
+    ):
         result = land_period(Inbox(str(inbox)), source, period, home, key)
         assert all(t["rows_left_out"] == 0 for t in result.manifest["tables"].values()), result.manifest
     write_schema_files(home)
@@ -319,7 +433,10 @@ def test_a_month_with_no_census_has_no_census_values(warehouse_home):
     december = kpi_rows(warehouse_home, "restricted.fct_kpi_values", "2024-12")
     for kpi_id in CENSUS_KPIS:
         assert (december[kpi_id]["numerator"], december[kpi_id]["denominator"], december[kpi_id]["value"]) == (
-            None, None, None), kpi_id
+            None,
+            None,
+            None,
+        ), kpi_id
     # and its own extract only: 1 decision in December, within 42 days
     assert (december["T1_DECISIONS_6WK"]["numerator"], december["T1_DECISIONS_6WK"]["denominator"]) == (1, 1)
     board = kpi_rows(warehouse_home, "board.board_snapshot_candidates", "2024-12")
@@ -334,7 +451,12 @@ def test_small_numbers_are_suppressed_in_the_board_rows_only(warehouse_home):
     for kpi_id, row in board.items():
         if kpi_id == "T1_SEN_SUPPORT_RATE":
             assert (row["value"], row["numerator"], row["denominator"], row["rag"], row["suppressed"]) == (
-                Decimal("18.2"), 2, 11, None, False)
+                Decimal("18.2"),
+                2,
+                11,
+                None,
+                False,
+            )
             continue
         assert row["suppressed"] is True, kpi_id
         assert (row["value"], row["numerator"], row["denominator"], row["rag"]) == (None, None, None, "SUPPRESSED")
@@ -344,18 +466,36 @@ def test_small_numbers_are_suppressed_in_the_board_rows_only(warehouse_home):
     december = kpi_rows(warehouse_home, "board.board_snapshot_candidates", "2024-12")
     assert december["T1_DECISIONS_6WK"]["suppressed"] is True
     # DE1 started 2020-01-01, last review 2024-06-01: 213 days before 2024-12-31 -> 0 overdue of 1
-    assert (december["T2_AR_OVERDUE"]["value"], december["T2_AR_OVERDUE"]["suppressed"],
-            december["T2_AR_OVERDUE"]["rag"]) == (Decimal("0.0"), False, "GREEN")
+    assert (
+        december["T2_AR_OVERDUE"]["value"],
+        december["T2_AR_OVERDUE"]["suppressed"],
+        december["T2_AR_OVERDUE"]["rag"],
+    ) == (Decimal("0.0"), False, "GREEN")
 
 
-@pytest.mark.parametrize("numerator, denominator, expected", [
-    # half away from zero on the exact ratio: 100 * 181 / 400 = 45.25 -> 45.3; 1/16 = 6.25 -> 6.3
-    (18100, 400, "45.3"), (100, 16, "6.3"), (100, 8, "12.5"), (200, 3, "66.7"), (100, 3, "33.3"),
-    (100, 6, "16.7"), (0, 5, "0.0"), (700, 7, "100.0"),
-])
+@pytest.mark.parametrize(
+    "numerator, denominator, expected",
+    [
+        # half away from zero on the exact ratio: 100 * 181 / 400 = 45.25 -> 45.3; 1/16 = 6.25 -> 6.3
+        (18100, 400, "45.3"),
+        (100, 16, "6.3"),
+        (100, 8, "12.5"),
+        (200, 3, "66.7"),
+        (100, 3, "33.3"),
+        (100, 6, "16.7"),
+        (0, 5, "0.0"),
+        (700, 7, "100.0"),
+    ],
+)
 def test_rounding_is_half_away_from_zero_on_the_exact_ratio(warehouse_home, numerator, denominator, expected):
-    shown = run_dbt(warehouse_home, "show", "--inline",
-                    f"select {{{{ round_ratio_1dp('{numerator}', '{denominator}') }}}} as v", "--output", "json")
+    shown = run_dbt(
+        warehouse_home,
+        "show",
+        "--inline",
+        f"select {{{{ round_ratio_1dp('{numerator}', '{denominator}') }}}} as v",
+        "--output",
+        "json",
+    )
     assert shown.returncode == 0, shown.stdout[-2000:]
     assert f'"v": {expected}' in shown.stdout
 
@@ -377,8 +517,9 @@ def test_the_dbt_docs_catalog_describes_the_analytics_views_with_their_types(war
     # T1_HEALTH_WAIT_18WK (its denominator, worked out above)
     con = duckdb.connect(str(warehouse.path(warehouse_home)), read_only=True)
     try:
-        waiting_rows = con.execute("select count(*) from analytics.referrals_waiting_by_month "
-                                   "where period = '2025-03'").fetchone()[0]
+        waiting_rows = con.execute(
+            "select count(*) from analytics.referrals_waiting_by_month where period = '2025-03'"
+        ).fetchone()[0]
     finally:
         con.close()
     assert waiting_rows == EXPECTED_MARCH["T1_HEALTH_WAIT_18WK"][1]

@@ -46,9 +46,13 @@ def pipeline(tmp_path_factory):
 
     dbt_manifest.ensure()
     dags = DagBag(str(Path(__file__).resolve().parents[2] / "dags")).dags
-    for dag_id, period in (("extract_school_census", "2025-01"), ("extract_case_management", "2025-01"),
-                           ("extract_health_waiting_lists", "2025-01"), ("extract_case_management", "2025-02"),
-                           ("extract_health_waiting_lists", "2025-02")):
+    for dag_id, period in (
+        ("extract_school_census", "2025-01"),
+        ("extract_case_management", "2025-01"),
+        ("extract_health_waiting_lists", "2025-01"),
+        ("extract_case_management", "2025-02"),
+        ("extract_health_waiting_lists", "2025-02"),
+    ):
         assert dags[dag_id].test(run_conf={"period": period}).state == "success", (dag_id, period)
     yield dags, inbox, home
     patch.undo()
@@ -83,8 +87,17 @@ def independent_mainstream_share(home: Path, period: str, month_end: str) -> tup
     end = pd.Timestamp(month_end)
     started, ceased = pd.to_datetime(plans.start_date), pd.to_datetime(plans.ceased_date)
     active = plans[(started <= end) & (ceased.isna() | (ceased > end))]
-    school = active[active.setting_type.isin(["MAINSTREAM_SCHOOL", "RESOURCED_PROVISION", "STATE_SPECIAL",
-                                              "INDEPENDENT_SPECIAL", "ALTERNATIVE_PROVISION"])]
+    school = active[
+        active.setting_type.isin(
+            [
+                "MAINSTREAM_SCHOOL",
+                "RESOURCED_PROVISION",
+                "STATE_SPECIAL",
+                "INDEPENDENT_SPECIAL",
+                "ALTERNATIVE_PROVISION",
+            ]
+        )
+    ]
     return int(school.setting_type.isin(["MAINSTREAM_SCHOOL", "RESOURCED_PROVISION"]).sum()), len(school)
 
 
@@ -174,33 +187,41 @@ def test_analysts_get_a_documented_pseudonymised_read_only_copy(pipeline):
     assert copy.exists() and not copy.stat().st_mode & 0o222  # nobody writes to it
     con = duckdb.connect(str(copy), read_only=True)
     try:
-        tables = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'analytics'"
-                                            ).fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute("select table_name from duckdb_tables() where schema_name = 'analytics'").fetchall()
+        }
         assert tables == {*VIEWS, "copy_info"}
         assert con.execute("select count(*) from duckdb_tables() where schema_name <> 'analytics'").fetchone() == (0,)
         # the board's figures, as published
         published = {r["kpi_id"]: r for r in published_rows(home, "2025-01")}
-        kpis = con.execute("select kpi_id, value, rag, version from analytics.kpi_by_month "
-                           "where period = '2025-01' order by sort_order").fetchall()
+        kpis = con.execute(
+            "select kpi_id, value, rag, version from analytics.kpi_by_month "
+            "where period = '2025-01' order by sort_order"
+        ).fetchall()
         assert [k for k, *_ in kpis] == list(published)
         for kpi_id, value, rag, version in kpis:
             row = published[kpi_id]
             assert (rag or "", version) == (row["rag"], 1), kpi_id
-            assert ("" if value is None else (f"{value:.0f}" if row["unit"] == "count" else f"{value:.1f}")) \
-                == row["value"], kpi_id
+            assert ("" if value is None else (f"{value:.0f}" if row["unit"] == "count" else f"{value:.1f}")) == row[
+                "value"
+            ], kpi_id
         # the populations, counted independently from the landed Parquet with pandas
         _, waiting = independent_health_wait(home, "2025-01", "2025-01-31")
-        assert con.execute("select count(*) from analytics.referrals_waiting_by_month "
-                           "where period = '2025-01'").fetchone() == (waiting,)
+        assert con.execute(
+            "select count(*) from analytics.referrals_waiting_by_month where period = '2025-01'"
+        ).fetchone() == (waiting,)
         plans = pd.read_parquet(home / "raw" / "case_management" / "period=2025-01" / "plans.parquet")
         started, ceased = pd.to_datetime(plans.start_date), pd.to_datetime(plans.ceased_date)
         end = pd.Timestamp("2025-01-31")
         active = int(((started <= end) & (ceased.isna() | (ceased > end))).sum())
-        assert con.execute("select count(*) from analytics.plans_active_by_month "
-                           "where period = '2025-01'").fetchone() == (active,)
+        assert con.execute(
+            "select count(*) from analytics.plans_active_by_month where period = '2025-01'"
+        ).fetchone() == (active,)
         pupils = pd.read_parquet(home / "raw" / "school_census" / "period=2025-01" / "pupils.parquet")
-        assert con.execute("select count(*) from analytics.census_pupils_by_term "
-                           "where census_period = '2025-01'").fetchone() == (len(pupils),)
+        assert con.execute(
+            "select count(*) from analytics.census_pupils_by_term where census_period = '2025-01'"
+        ).fetchone() == (len(pupils),)
         # pseudonyms only: no identifier column and no date of birth
         columns = [r[0] for r in con.execute("select column_name from duckdb_columns()").fetchall()]
         assert not [c for c in columns if re.search(r"upn|nhs|person", c) and not c.endswith("_pseudonym")]
@@ -283,13 +304,17 @@ def test_a_corrected_extract_publishes_version_2_and_keeps_version_1(pipeline):
     assert run.state == "success"
     # a re-landed extract is new input: dbt builds again
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    assert states["dbt_build.dbt_producer_watcher"].endswith("success") and states["dbt_build.dbt_test"].endswith("success")
+    assert states["dbt_build.dbt_producer_watcher"].endswith("success") and states["dbt_build.dbt_test"].endswith(
+        "success"
+    )
     assert {r["version"] for r in published_rows(home, "2025-02")} == {"2"}
     kept = home / "published" / ".versions" / "2025-02" / "v1"
     assert {n: (kept / n).read_bytes() for n in version_1} == version_1
     con = warehouse.connect(home)  # dbt ran in this process: same connection configuration
-    versions = con.execute("select version, count(*) from publication.board_snapshot_history "
-                           "where period = '2025-02' group by 1 order by 1").fetchall()
+    versions = con.execute(
+        "select version, count(*) from publication.board_snapshot_history "
+        "where period = '2025-02' group by 1 order by 1"
+    ).fetchall()
     con.close()
     assert versions == [(1, 23), (2, 23)]
 
@@ -300,8 +325,10 @@ def test_a_failing_check_publishes_nothing_and_leaves_the_snapshot_byte_identica
     # a fault in the marts that the checks must catch: a percentage of 150 (denominator >= 10: not
     # suppressed, so it reaches the board snapshot's value)
     con = warehouse.connect(home)
-    con.execute("update restricted.fct_kpi_values set value = 150.0, denominator = greatest(denominator, 10) "
-                "where period = '2025-01' and kpi_id = 'T1_HEALTH_WAIT_18WK'")
+    con.execute(
+        "update restricted.fct_kpi_values set value = 150.0, denominator = greatest(denominator, 10) "
+        "where period = '2025-01' and kpi_id = 'T1_HEALTH_WAIT_18WK'"
+    )
     con.close()
     # keep the corrupted marts: mark the dbt tasks done instead of rebuilding them
     run = dags["publish_board_snapshot"].test(run_conf={"period": "2025-01"}, mark_success_pattern=r"dbt_build\..*")
@@ -334,8 +361,10 @@ def test_a_failing_dbt_test_stops_the_build_and_publishes_nothing(pipeline):
     original = landed.read_bytes()
     damaged = landed.with_name("damaged.parquet")
     with duckdb.connect() as con:
-        con.execute(f"copy (select * from read_parquet('{landed}') union all "
-                    f"(select * from read_parquet('{landed}') limit 1)) to '{damaged}' (format parquet)")
+        con.execute(
+            f"copy (select * from read_parquet('{landed}') union all "
+            f"(select * from read_parquet('{landed}') limit 1)) to '{damaged}' (format parquet)"
+        )
     damaged.replace(landed)
     try:
         run = publish(dags, "2025-01")

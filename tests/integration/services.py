@@ -48,8 +48,10 @@ def _as_postgres_user(command: list[str]) -> list[str]:
 def _run(command: list[str], env: dict | None = None, timeout: float = 300) -> None:
     done = subprocess.run(command, capture_output=True, timeout=timeout, env=env)
     if done.returncode:
-        raise RuntimeError(f"{command[0] if command[0] != 'runuser' else command[4]} failed "
-                           f"({done.returncode}):\n{done.stdout.decode()}{done.stderr.decode()}")
+        raise RuntimeError(
+            f"{command[0] if command[0] != 'runuser' else command[4]} failed "
+            f"({done.returncode}):\n{done.stdout.decode()}{done.stderr.decode()}"
+        )
 
 
 class Postgres:
@@ -73,24 +75,59 @@ class Postgres:
             shutil.chown(password_file, "postgres")
             # the postgres user must be able to pass through the (root-owned, 0700) temporary folder
             self.folder.parent.chmod(self.folder.parent.stat().st_mode | 0o111)
-        _run(_as_postgres_user([str(self.bin / "initdb"), "-D", str(self.folder / "data"), "-U", "airflow",
-                                "--auth=scram-sha-256", f"--pwfile={password_file}", "-E", "UTF8"]))
+        _run(
+            _as_postgres_user(
+                [
+                    str(self.bin / "initdb"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-U",
+                    "airflow",
+                    "--auth=scram-sha-256",
+                    f"--pwfile={password_file}",
+                    "-E",
+                    "UTF8",
+                ]
+            )
+        )
         password_file.unlink()
-        _run(_as_postgres_user([
-            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-l", str(self.folder / "postgres.log"), "-w",
-            "-o", f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder}", "start"]))
-        _run(_as_postgres_user([str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                                "-U", "airflow", "airflow"]), env={**os.environ, "PGPASSWORD": self.password})
+        _run(
+            _as_postgres_user(
+                [
+                    str(self.bin / "pg_ctl"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-l",
+                    str(self.folder / "postgres.log"),
+                    "-w",
+                    "-o",
+                    f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder}",
+                    "start",
+                ]
+            )
+        )
+        _run(
+            _as_postgres_user(
+                [str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "airflow", "airflow"]
+            ),
+            env={**os.environ, "PGPASSWORD": self.password},
+        )
 
     def stop(self) -> None:
         if (self.folder / "data" / "postmaster.pid").exists():
-            subprocess.run(_as_postgres_user([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"),
-                                              "-m", "fast", "-w", "stop"]), capture_output=True, timeout=120)
+            subprocess.run(
+                _as_postgres_user(
+                    [str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop"]
+                ),
+                capture_output=True,
+                timeout=120,
+            )
 
 
 @dataclass
 class Mailbox:
     """A real SMTP server on loopback that keeps what it receives."""
+
     port: int = field(default_factory=free_port)
     messages: list[Message] = field(default_factory=list)
 
@@ -120,8 +157,7 @@ class Airflow:
         passwords = folder / "simple_auth_manager_passwords.json"
         passwords.write_text(json.dumps({MONITOR_USER: self.password}))
         passwords.chmod(0o600)
-        inherited = {k: v for k, v in os.environ.items()
-                     if not k.startswith(("AIRFLOW", "SENDBOARD_"))}
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "SENDBOARD_"))}
         self.env = {
             **inherited,
             "AIRFLOW_HOME": str(folder),
@@ -145,8 +181,11 @@ class Airflow:
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-            "DO_NOT_TRACK": "1", "SCARF_ANALYTICS": "false", "GX_ANALYTICS_ENABLED": "False",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "DO_NOT_TRACK": "1",
+            "SCARF_ANALYTICS": "false",
+            "GX_ANALYTICS_ENABLED": "False",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "SENDBOARD_HOME": str(home),
             "SENDBOARD_INBOX": str(inbox),
             "SENDBOARD_INBOX_POKE_SECONDS": "30",
@@ -159,14 +198,20 @@ class Airflow:
         }
 
     def start(self) -> None:
-        _run([sys.executable, "-c", "from sendboard.airflow_env import migrate_metadata_db; migrate_metadata_db()"],
-             env=self.env)
+        _run(
+            [sys.executable, "-c", "from sendboard.airflow_env import migrate_metadata_db; migrate_metadata_db()"],
+            env=self.env,
+        )
         for component in AIRFLOW_COMPONENTS:
-            log = open(self.folder / f"{component}.log", "wb")
+            log = open(self.folder / f"{component}.log", "wb")  # noqa: SIM115 - the process writes it until stop()
             # a session of its own: stopping it stops the task processes it started too
             self.processes[component] = subprocess.Popen(
-                [sys.executable, "-m", "airflow", component], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [sys.executable, "-m", "airflow", component],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def wait_healthy(self, timeout: float = 240) -> dict:
         deadline = time.monotonic() + timeout
@@ -204,16 +249,21 @@ class Airflow:
         headers = {"Content-Type": "application/json"}
         if auth:
             headers["Authorization"] = f"Bearer {self.token()}"
-        request = urllib.request.Request(f"http://127.0.0.1:{self.api_port}{path}", method=method, headers=headers,
-                                         data=json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.api_port}{path}",
+            method=method,
+            headers=headers,
+            data=json.dumps(body).encode() if body is not None else None,
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             payload = response.read()
         return json.loads(payload) if payload and payload.lstrip()[:1] in (b"{", b"[") else payload.decode()
 
     def token(self) -> str:
         if self._token is None:
-            self._token = self._request("POST", "/auth/token", {"username": MONITOR_USER, "password": self.password},
-                                        auth=False)["access_token"]
+            self._token = self._request(
+                "POST", "/auth/token", {"username": MONITOR_USER, "password": self.password}, auth=False
+            )["access_token"]
         return self._token
 
     def get(self, path: str, auth: bool = True):
@@ -234,8 +284,9 @@ class Airflow:
 
     def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int) -> str:
         quoted = urllib.request.quote(run_id, safe="")
-        content = self.get(f"/api/v2/dags/{dag_id}/dagRuns/{quoted}/taskInstances/{task_id}/logs/{try_number}"
-                           "?full_content=true")
+        content = self.get(
+            f"/api/v2/dags/{dag_id}/dagRuns/{quoted}/taskInstances/{task_id}/logs/{try_number}?full_content=true"
+        )
         if isinstance(content, dict):
             content = json.dumps(content.get("content", content))
         return content

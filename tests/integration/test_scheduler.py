@@ -23,7 +23,7 @@ import io
 import shutil
 import tempfile
 import urllib.parse
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ from tests.integration.services import Airflow, Mailbox, Postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(2400)]
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 # what the extract DAGs' latest scheduled runs (06:00 UTC on the 1st) land: the month before that 1st
 MONTH = periods.shift(periods.of(NOW.date()), -2 if (NOW.day, NOW.hour) < (1, 6) else -1)
 PAST = [periods.shift(MONTH, -2), periods.shift(MONTH, -1)]  # the backfill's range
@@ -42,8 +42,7 @@ EXTRACTS = ["extract_case_management", "extract_health_waiting_lists", "extract_
 PUBLISH = "publish_board_snapshot"
 WATCH = "watch_publication_deadline"
 ANALYTICS = "refresh_analytics_copy"
-WAREHOUSE_TASKS = {"select_inputs", "dbt_build.dbt_producer_watcher", "dbt_build.dbt_test", "check_marts",
-                   "publish"}
+WAREHOUSE_TASKS = {"select_inputs", "dbt_build.dbt_producer_watcher", "dbt_build.dbt_test", "check_marts", "publish"}
 
 
 def census_in_force(month: str) -> str:
@@ -85,21 +84,31 @@ def deployment():
 
 
 def _finished(airflow: Airflow, dag_id: str, run_type: str | None = None) -> list[dict]:
-    return [r for r in airflow.runs(dag_id) if r["state"] in ("success", "failed")
-            and (run_type is None or r["run_type"] == run_type)]
+    return [
+        r
+        for r in airflow.runs(dag_id)
+        if r["state"] in ("success", "failed") and (run_type is None or r["run_type"] == run_type)
+    ]
 
 
 def test_a_month_in_the_inbox_is_landed_and_published_by_the_scheduler(deployment):
     airflow, home = deployment["airflow"], deployment["home"]
-    airflow.wait_for("the dag-processor to register the DAGs", lambda: {
-        *EXTRACTS, PUBLISH, WATCH} <= {d["dag_id"] for d in airflow.get("/api/v2/dags")["dags"]}, timeout=180)
+    airflow.wait_for(
+        "the dag-processor to register the DAGs",
+        lambda: {*EXTRACTS, PUBLISH, WATCH} <= {d["dag_id"] for d in airflow.get("/api/v2/dags")["dags"]},
+        timeout=180,
+    )
     # nothing is published yet and the deadline (day 1 here) has passed: the watcher alerts
     airflow.patch(f"/api/v2/dags/{WATCH}", {"is_paused": False})
     [watch] = airflow.wait_for("the deadline watcher's run", lambda: _finished(airflow, WATCH), 300)
     assert watch["state"] == "failed"
     due = periods.shift(periods.of(date.fromisoformat(watch["logical_date"][:10])), -1)
-    [late] = airflow.wait_for("the late-publication e-mail", lambda: [
-        m for m in deployment["mailbox"].messages if "not published" in m["Subject"]], timeout=120, every=2)
+    [late] = airflow.wait_for(
+        "the late-publication e-mail",
+        lambda: [m for m in deployment["mailbox"].messages if "not published" in m["Subject"]],
+        timeout=120,
+        every=2,
+    )
     assert late["Subject"] == f"[sendboard] board snapshot for {due} not published by {periods.shift(due, 1)}-01"
     body = late.get_payload(decode=True).decode().replace("\r\n", "\n")
     assert "Rule: publication deadline\n" in body and f"{due}: the case_management extract has not landed" in body
@@ -116,16 +125,20 @@ def test_a_month_in_the_inbox_is_landed_and_published_by_the_scheduler(deploymen
     for dag_id in EXTRACTS:
         runs = airflow.wait_for(f"{dag_id} to finish", lambda d=dag_id: _finished(airflow, d), timeout=600)
         assert [(r["run_type"], r["state"]) for r in runs] == [("scheduled", "success")], dag_id
-    published = airflow.wait_for("the Asset-triggered publish run", lambda: _finished(
-        airflow, PUBLISH, "asset_triggered"), timeout=900)
+    published = airflow.wait_for(
+        "the Asset-triggered publish run", lambda: _finished(airflow, PUBLISH, "asset_triggered"), timeout=900
+    )
     assert [r["state"] for r in published] == ["success"]
     run_id = published[0]["dag_run_id"]
 
     snapshot = list(csv.DictReader(io.StringIO((home / "published" / MONTH / "board_snapshot.csv").read_text())))
-    assert len(snapshot) == 23 and {r["period"] for r in snapshot} == {MONTH} and {r["version"] for r in snapshot} == {"1"}
+    assert (
+        len(snapshot) == 23 and {r["period"] for r in snapshot} == {MONTH} and {r["version"] for r in snapshot} == {"1"}
+    )
     # the publication's Asset event triggers the analysts' copy, in a run of its own
-    refreshed = airflow.wait_for("the Asset-triggered analytics copy", lambda: _finished(
-        airflow, ANALYTICS, "asset_triggered"), timeout=300)
+    refreshed = airflow.wait_for(
+        "the Asset-triggered analytics copy", lambda: _finished(airflow, ANALYTICS, "asset_triggered"), timeout=300
+    )
     assert [r["state"] for r in refreshed] == ["success"]
     [refresh] = airflow.task_instances(ANALYTICS, refreshed[0]["dag_run_id"])
     assert refresh["state"] == "success"
@@ -143,8 +156,11 @@ def test_a_month_in_the_inbox_is_landed_and_published_by_the_scheduler(deploymen
 
     con = duckdb.connect(str(home / "warehouse" / "sendboard.duckdb"), read_only=True)
     try:
-        row = con.execute("select run_id, status, version, rows_in, rows_left_out, kpis_published, checks_failed "
-                          "from publication.run_metadata where period = ?", [MONTH]).fetchall()
+        row = con.execute(
+            "select run_id, status, version, rows_in, rows_left_out, kpis_published, checks_failed "
+            "from publication.run_metadata where period = ?",
+            [MONTH],
+        ).fetchall()
     finally:
         con.close()
     assert row == [(run_id, "published", 1, expected_rows, 0, 23, 0)]
@@ -155,10 +171,17 @@ def _rows_in_inbox(inbox: Path, month: str) -> int:
     import pandas as pd
 
     total = 0
-    for source, period in (("case_management", month), ("health_waiting_lists", month),
-                           ("school_census", census_in_force(month))):
+    for source, period in (
+        ("case_management", month),
+        ("health_waiting_lists", month),
+        ("school_census", census_in_force(month)),
+    ):
         for path in sorted((inbox / source / period).iterdir()):
-            frame = pd.read_excel(path, engine="openpyxl") if path.suffix == ".xlsx" else pd.read_csv(path, encoding="latin-1", dtype=str)
+            frame = (
+                pd.read_excel(path, engine="openpyxl")
+                if path.suffix == ".xlsx"
+                else pd.read_csv(path, encoding="latin-1", dtype=str)
+            )
             total += len(frame)
     return total
 
@@ -185,16 +208,27 @@ def test_a_bad_file_fails_its_run_sends_an_alert_and_is_quarantined(deployment):
 
     # the engineer re-lands the month the partner re-sent: clear its land task (README "on call")
     run_id = airflow.runs(dag_id)[-1]["dag_run_id"]
-    airflow.post(f"/api/v2/dags/{dag_id}/clearTaskInstances",
-                 {"dag_run_id": run_id, "task_ids": ["land", "check_landed"], "only_failed": False,
-                  "reset_dag_runs": True, "dry_run": False})
-    failed = airflow.wait_for("the cleared run to fail", lambda: [
-        r for r in airflow.runs(dag_id) if r["dag_run_id"] == run_id and r["state"] == "failed"], timeout=600)
+    airflow.post(
+        f"/api/v2/dags/{dag_id}/clearTaskInstances",
+        {
+            "dag_run_id": run_id,
+            "task_ids": ["land", "check_landed"],
+            "only_failed": False,
+            "reset_dag_runs": True,
+            "dry_run": False,
+        },
+    )
+    failed = airflow.wait_for(
+        "the cleared run to fail",
+        lambda: [r for r in airflow.runs(dag_id) if r["dag_run_id"] == run_id and r["state"] == "failed"],
+        timeout=600,
+    )
     states = {t["task_id"]: t["state"] for t in airflow.task_instances(dag_id, failed[0]["dag_run_id"])}
     assert (states["land"], states["check_landed"]) == ("failed", "upstream_failed")
     # bad data is not retried: the first landing's try, then one failed try after the clear
-    tries = airflow.get(f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
-                        "/taskInstances/land/tries")["task_instances"]
+    tries = airflow.get(
+        f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}/taskInstances/land/tries"
+    )["task_instances"]
     assert [t["state"] for t in tries] == ["success", "failed"]
 
     quarantine = home / "quarantine" / "health_waiting_lists" / MONTH
@@ -202,8 +236,9 @@ def test_a_bad_file_fails_its_run_sends_an_alert_and_is_quarantined(deployment):
     assert report.is_file() and (quarantine / "referrals.csv").read_bytes() == referrals.read_bytes()
     assert "duplicate_primary_key" in report.read_text() and duplicated not in report.read_text()
 
-    mails = airflow.wait_for("the alert e-mail", lambda: [m for m in mailbox.messages
-                                                          if dag_id in m["Subject"]], timeout=120, every=2)
+    mails = airflow.wait_for(
+        "the alert e-mail", lambda: [m for m in mailbox.messages if dag_id in m["Subject"]], timeout=120, every=2
+    )
     assert len(mails) == 1  # bad data is not retried: one failure, one alert
     mail = mails[0]
     body = mail.get_payload(decode=True).decode().replace("\r\n", "\n")
@@ -222,19 +257,31 @@ def test_backfill_publishes_past_months_one_warehouse_writer_at_a_time(deploymen
     # the month's health file is bad since the previous test; the backfilled months are not affected
     first, last = PAST
     census_first = census_in_force(first)
-    plan = [("extract_case_management", trigger_of(first), trigger_of(last)),
-            ("extract_health_waiting_lists", trigger_of(first), trigger_of(last)),
-            # the census in force for the first month may have been sent months before it
-            ("extract_school_census", trigger_of(census_first), trigger_of(last))]
+    plan = [
+        ("extract_case_management", trigger_of(first), trigger_of(last)),
+        ("extract_health_waiting_lists", trigger_of(first), trigger_of(last)),
+        # the census in force for the first month may have been sent months before it
+        ("extract_school_census", trigger_of(census_first), trigger_of(last)),
+    ]
     for dag_id, start, end in plan:
-        airflow.post("/api/v2/backfills", {"dag_id": dag_id, "from_date": start, "to_date": end,
-                                           "max_active_runs": 1, "reprocess_behavior": "none"})
+        airflow.post(
+            "/api/v2/backfills",
+            {"dag_id": dag_id, "from_date": start, "to_date": end, "max_active_runs": 1, "reprocess_behavior": "none"},
+        )
     for dag_id, _, _ in plan:
         airflow.wait_for(f"the {dag_id} backfill", lambda d=dag_id: _backfill_done(airflow, d), timeout=900)
         assert {r["state"] for r in airflow.runs(dag_id) if r["run_type"] == "backfill"} == {"success"}, dag_id
 
-    airflow.post("/api/v2/backfills", {"dag_id": PUBLISH, "from_date": trigger_of(first), "to_date": trigger_of(last),
-                                       "max_active_runs": 1, "reprocess_behavior": "none"})
+    airflow.post(
+        "/api/v2/backfills",
+        {
+            "dag_id": PUBLISH,
+            "from_date": trigger_of(first),
+            "to_date": trigger_of(last),
+            "max_active_runs": 1,
+            "reprocess_behavior": "none",
+        },
+    )
     airflow.wait_for("the publish backfill", lambda: _backfill_done(airflow, PUBLISH), timeout=1500, every=10)
     backfill_runs = [r for r in airflow.runs(PUBLISH) if r["run_type"] == "backfill"]
     assert sorted(r["logical_date"][:10] for r in backfill_runs) == [trigger_of(first)[:10], trigger_of(last)[:10]]
@@ -244,21 +291,33 @@ def test_backfill_publishes_past_months_one_warehouse_writer_at_a_time(deploymen
         assert len(rows) == 23 and {r["period"] for r in rows} == {month}
 
     # the backfilled extracts' Asset events triggered publish runs too: every run succeeded
-    airflow.wait_for("every publish run to finish", lambda: all(
-        r["state"] in ("success", "failed") for r in airflow.runs(PUBLISH)), timeout=900, every=10)
+    airflow.wait_for(
+        "every publish run to finish",
+        lambda: all(r["state"] in ("success", "failed") for r in airflow.runs(PUBLISH)),
+        timeout=900,
+        every=10,
+    )
     assert {r["state"] for r in airflow.runs(PUBLISH)} == {"success"}
     # each publication triggered the analysts' copy (a run may find another run's build under way and skip)
-    airflow.wait_for("every analytics copy run to finish", lambda: all(
-        r["state"] in ("success", "failed") for r in airflow.runs(ANALYTICS)), timeout=600, every=10)
+    airflow.wait_for(
+        "every analytics copy run to finish",
+        lambda: all(r["state"] in ("success", "failed") for r in airflow.runs(ANALYTICS)),
+        timeout=600,
+        every=10,
+    )
     assert {r["state"] for r in airflow.runs(ANALYTICS)} == {"success"}
     # one writer at a time: no two warehouse tasks of any publish or copy run overlapped
-    spans = sorted((t["start_date"], t["end_date"], t["dag_run_id"], t["task_id"])
-                   for dag_id in (PUBLISH, ANALYTICS) for r in airflow.runs(dag_id)
-                   for t in airflow.task_instances(dag_id, r["dag_run_id"])
-                   # tasks that ran (a skipped or upstream_failed publish task never opened the warehouse;
-                   # a skipped copy did, to read how the last build went)
-                   if t["task_id"] in WAREHOUSE_TASKS | {ANALYTICS} and t["try_number"]
-                   and (t["state"] in ("success", "failed") or (t["task_id"] == ANALYTICS and t["state"] == "skipped")))
+    spans = sorted(
+        (t["start_date"], t["end_date"], t["dag_run_id"], t["task_id"])
+        for dag_id in (PUBLISH, ANALYTICS)
+        for r in airflow.runs(dag_id)
+        for t in airflow.task_instances(dag_id, r["dag_run_id"])
+        # tasks that ran (a skipped or upstream_failed publish task never opened the warehouse;
+        # a skipped copy did, to read how the last build went)
+        if t["task_id"] in WAREHOUSE_TASKS | {ANALYTICS}
+        and t["try_number"]
+        and (t["state"] in ("success", "failed") or (t["task_id"] == ANALYTICS and t["state"] == "skipped"))
+    )
     # at least: the first test's run (which built the warehouse: 5 tasks) and the two backfill runs
     # (select_inputs, check_marts, publish; dbt only if the warehouse was not already built from their inputs)
     assert len(spans) >= len(WAREHOUSE_TASKS) + 2 * 3

@@ -17,10 +17,15 @@ def land_census(home, pupils: int) -> None:
     folder = home / "raw" / "school_census" / "period=2025-01"
     folder.mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as con:
-        con.execute(f"copy (select 'P' || i as upn_pseudonym, 100 + i % 2 as school_urn from range({pupils}) t(i)) "
-                    f"to '{folder / 'pupils.parquet'}' (format parquet)")
-    (folder / "manifest.json").write_text(json.dumps({
-        "period": "2025-01", "key_fingerprint": "k", "tables": {"pupils": {"sha256": f"sha-of-{pupils}-pupils"}}}))
+        con.execute(
+            f"copy (select 'P' || i as upn_pseudonym, 100 + i % 2 as school_urn from range({pupils}) t(i)) "
+            f"to '{folder / 'pupils.parquet'}' (format parquet)"
+        )
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {"period": "2025-01", "key_fingerprint": "k", "tables": {"pupils": {"sha256": f"sha-of-{pupils}-pupils"}}}
+        )
+    )
 
 
 def warehouse(home, month: str):
@@ -31,8 +36,10 @@ def warehouse(home, month: str):
     con.execute(f"create or replace view analytics.kpi_by_month as select '{month}' as period, 'T1' as kpi_id")
     con.execute("create or replace view analytics.plans_active_by_month as select 'P1' as plan_id")
     con.execute("create or replace view analytics.referrals_waiting_by_month as select 'R1' as referral_id")
-    con.execute("create or replace view analytics.census_pupils_by_term as "
-                f"select '2025-01' as census_period, * from read_parquet('{pupils}')")
+    con.execute(
+        "create or replace view analytics.census_pupils_by_term as "
+        f"select '2025-01' as census_period, * from read_parquet('{pupils}')"
+    )
     return con
 
 
@@ -49,13 +56,17 @@ def test_the_census_table_is_carried_over_only_while_its_inputs_are_unchanged(tm
         # the first copy writes everything
         assert analytics_copy.refresh(con, home) == list(analytics_copy.VIEWS)
     assert copy_rows(home, census) == [(5, 5)]
-    assert copy_rows(home, "select census_inputs from analytics.copy_info") == \
-        [(warehouse_fingerprint(home, ["school_census"]),)]
+    assert copy_rows(home, "select census_inputs from analytics.copy_info") == [
+        (warehouse_fingerprint(home, ["school_census"]),)
+    ]
 
     # February: the same census, a new month of KPIs; the census table comes from January's copy
     with warehouse(home, "2025-02") as con:
-        assert analytics_copy.refresh(con, home) == ["kpi_by_month", "plans_active_by_month",
-                                                     "referrals_waiting_by_month"]
+        assert analytics_copy.refresh(con, home) == [
+            "kpi_by_month",
+            "plans_active_by_month",
+            "referrals_waiting_by_month",
+        ]
     assert copy_rows(home, "select period from analytics.kpi_by_month") == [("2025-02",)]
     assert copy_rows(home, census) == [(5, 5)]
 

@@ -14,9 +14,16 @@ from tests.helpers import write
 def land_manifest(home: Path, source: str, period: str, sha: str = "a" * 64) -> None:
     folder = home / "raw" / source / f"period={period}"
     folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text(json.dumps({
-        "source": source, "period": period, "loaded_at": "2025-07-01T06:00:00+00:00",
-        "tables": {"t": {"sha256": sha}}}))
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {
+                "source": source,
+                "period": period,
+                "loaded_at": "2025-07-01T06:00:00+00:00",
+                "tables": {"t": {"sha256": sha}},
+            }
+        )
+    )
 
 
 def census_in_inbox(inbox: Path, period: str) -> None:

@@ -4,20 +4,69 @@ from __future__ import annotations
 
 from sendboard.board_pack import render
 
-CATALOGUE = [{"kpi_id": "T1_A", "sort_order": "1", "theme": "T1", "kpi_name": "<script>alert(1)</script> & co",
-              "unit": "%", "better": "higher", "definition": '=HYPERLINK("http://x") "quoted"'},
-             {"kpi_id": "X_B", "sort_order": "2", "theme": "X", "kpi_name": "Counted", "unit": "count",
-              "better": "lower", "definition": "d"}]
-ROWS = [{"period": "2025-03", "kpi_id": "T1_A", "value": "91.0", "target": "90.0", "rag": "GREEN",
-         "suppressed": "false", "direction": "IMPROVING", "previous_value": "89.0", "version": "1",
-         "published_at": "2025-04-02T06:00:00Z", "unit": "%"},
-        {"period": "2025-03", "kpi_id": "X_B", "value": "", "target": "20", "rag": "SUPPRESSED",
-         "suppressed": "true", "direction": "", "previous_value": "", "version": "1",
-         "published_at": "2025-04-02T06:00:00Z", "unit": "count"}]
-QUALITY = {"case_management": "2025-03", "health_waiting_lists": "2025-03", "school_census": None,
-           "tables": {"case_management": {"requests": {"rows_read": 10, "rows_left_out": 1, "left_out_by_rule": [
-               {"rule": "invalid_code", "column": "<b>request_source</b>", "rows": 1}]}}},
-           "checks": [{"suite": "marts_board_snapshot", "success": True, "evaluated": 9}]}
+CATALOGUE = [
+    {
+        "kpi_id": "T1_A",
+        "sort_order": "1",
+        "theme": "T1",
+        "kpi_name": "<script>alert(1)</script> & co",
+        "unit": "%",
+        "better": "higher",
+        "definition": '=HYPERLINK("http://x") "quoted"',
+    },
+    {
+        "kpi_id": "X_B",
+        "sort_order": "2",
+        "theme": "X",
+        "kpi_name": "Counted",
+        "unit": "count",
+        "better": "lower",
+        "definition": "d",
+    },
+]
+ROWS = [
+    {
+        "period": "2025-03",
+        "kpi_id": "T1_A",
+        "value": "91.0",
+        "target": "90.0",
+        "rag": "GREEN",
+        "suppressed": "false",
+        "direction": "IMPROVING",
+        "previous_value": "89.0",
+        "version": "1",
+        "published_at": "2025-04-02T06:00:00Z",
+        "unit": "%",
+    },
+    {
+        "period": "2025-03",
+        "kpi_id": "X_B",
+        "value": "",
+        "target": "20",
+        "rag": "SUPPRESSED",
+        "suppressed": "true",
+        "direction": "",
+        "previous_value": "",
+        "version": "1",
+        "published_at": "2025-04-02T06:00:00Z",
+        "unit": "count",
+    },
+]
+QUALITY = {
+    "case_management": "2025-03",
+    "health_waiting_lists": "2025-03",
+    "school_census": None,
+    "tables": {
+        "case_management": {
+            "requests": {
+                "rows_read": 10,
+                "rows_left_out": 1,
+                "left_out_by_rule": [{"rule": "invalid_code", "column": "<b>request_source</b>", "rows": 1}],
+            }
+        }
+    },
+    "checks": [{"suite": "marts_board_snapshot", "success": True, "evaluated": 9}],
+}
 HISTORY = {"T1_A": [("2025-02", 89.0), ("2025-03", 91.0)], "X_B": [("2025-02", None), ("2025-03", None)]}
 
 
@@ -47,8 +96,11 @@ def test_trend_chart_points_gaps_and_target_are_where_the_values_put_them():
     # y ticks 0, 25, 50, 75, 100 (step 100/4 = 25) span the drawing area y = 176 (0) .. 14 (100):
     # y(v) = 176 - v / 100 * 162, so 0 -> 176.0, 50 -> 95.0, 100 -> 14.0, target 80 -> 176 - 129.6 = 46.4.
     # x spreads 4 months over 48 .. 410: 48.0, 168.7 (48 + 362/3), 289.3, 410.0
-    assert re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg) == [("48.0", "176.0"), ("168.7", "95.0"),
-                                                                       ("410.0", "14.0")]
+    assert re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg) == [
+        ("48.0", "176.0"),
+        ("168.7", "95.0"),
+        ("410.0", "14.0"),
+    ]
     # March has no published value: the line stops at February; April stands alone (a point, no line)
     assert re.findall(r'<polyline points="([^"]+)"', svg) == ["48.0,176.0 168.7,95.0"]
     assert 'y1="46.4" x2="410.0" y2="46.4" stroke="#b3261e" stroke-dasharray' in svg
@@ -67,21 +119,38 @@ def test_the_packs_warnings_come_from_published_figures_and_name_suppressed_kpis
 
     from sendboard.board_pack import published_warnings
 
-    catalogue = [{"kpi_id": k, "unit": u} for k, u in
-                 (("A", "%"), ("B", "%"), ("C", "count"), ("D", "count"), ("S", "%"), ("U", "%"), ("V", "count"),
-                  ("W", "%"))]
+    catalogue = [
+        {"kpi_id": k, "unit": u}
+        for k, u in (
+            ("A", "%"),
+            ("B", "%"),
+            ("C", "count"),
+            ("D", "count"),
+            ("S", "%"),
+            ("U", "%"),
+            ("V", "count"),
+            ("W", "%"),
+        )
+    ]
     history = [
         month("2024-12", "A", Decimal("1.0")),  # 2025-01 was never published
         # A: 60.0 -> 80.0 is 20 points, a warning; B: 60.0 -> 79.9 is 19.9, none
-        month("2025-02", "A", Decimal("60.0")), month("2025-03", "A", Decimal("80.0")),
-        month("2025-02", "B", Decimal("60.0")), month("2025-03", "B", Decimal("79.9")),
+        month("2025-02", "A", Decimal("60.0")),
+        month("2025-03", "A", Decimal("80.0")),
+        month("2025-02", "B", Decimal("60.0")),
+        month("2025-03", "B", Decimal("79.9")),
         # counts: C 10 -> 8 is 20% of 10, a warning; D 10 -> 9 is 10%, none
-        month("2025-02", "C", Decimal("10")), month("2025-03", "C", Decimal("8")),
-        month("2025-02", "D", Decimal("10")), month("2025-03", "D", Decimal("9")),
+        month("2025-02", "C", Decimal("10")),
+        month("2025-03", "C", Decimal("8")),
+        month("2025-02", "D", Decimal("10")),
+        month("2025-03", "D", Decimal("9")),
         # suppressed one month or both: named, with no figure, whatever the restricted change was
-        month("2025-02", "S", None, True), month("2025-03", "S", Decimal("42.5")),
-        month("2025-02", "U", Decimal("16.7")), month("2025-03", "U", None, True),
-        month("2025-02", "V", None, True), month("2025-03", "V", None, True),
+        month("2025-02", "S", None, True),
+        month("2025-03", "S", Decimal("42.5")),
+        month("2025-02", "U", Decimal("16.7")),
+        month("2025-03", "U", None, True),
+        month("2025-02", "V", None, True),
+        month("2025-03", "V", None, True),
         # W: no February publication, nothing to compare
         month("2025-03", "W", Decimal("50.0")),
     ]

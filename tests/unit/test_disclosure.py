@@ -11,21 +11,34 @@ def row(kpi_id: str, numerator, denominator, suppressed: bool = False) -> dict:
 
 def test_the_relations_are_read_from_the_dbt_seed():
     assert relations() == [
-        Relation("census_pupils_by_provision", ("T1_SEN_SUPPORT_RATE", "denominator"),
-                 (("T3_SUSPENSION_RATE_SEN", "denominator"), ("T3_SUSPENSION_RATE_NO_SEN", "denominator"))),
-        Relation("census_pupils_with_sen", ("T3_SUSPENSION_RATE_SEN", "denominator"),
-                 (("X_CENSUS_EHCP_MATCHED", "denominator"), ("T1_SEN_SUPPORT_RATE", "numerator"))),
-        Relation("plans_active_at_month_end", ("T2_AR_OVERDUE", "denominator"),
-                 (("T3_AWAITING_PLACEMENT", "denominator"),)),
-        Relation("plans_in_school_settings", ("T3_EHCP_MAINSTREAM", "denominator"),
-                 (("T3_INDEPENDENT_SPECIAL", "denominator"),)),
+        Relation(
+            "census_pupils_by_provision",
+            ("T1_SEN_SUPPORT_RATE", "denominator"),
+            (("T3_SUSPENSION_RATE_SEN", "denominator"), ("T3_SUSPENSION_RATE_NO_SEN", "denominator")),
+        ),
+        Relation(
+            "census_pupils_with_sen",
+            ("T3_SUSPENSION_RATE_SEN", "denominator"),
+            (("X_CENSUS_EHCP_MATCHED", "denominator"), ("T1_SEN_SUPPORT_RATE", "numerator")),
+        ),
+        Relation(
+            "plans_active_at_month_end", ("T2_AR_OVERDUE", "denominator"), (("T3_AWAITING_PLACEMENT", "denominator"),)
+        ),
+        Relation(
+            "plans_in_school_settings",
+            ("T3_EHCP_MAINSTREAM", "denominator"),
+            (("T3_INDEPENDENT_SPECIAL", "denominator"),),
+        ),
     ]
 
 
 # A census month: 10,000 pupils = 1,305 with SEN (E or K) + 8,695 without; 1,305 = 5 with a plan (E)
 # + 1,300 on SEN support (K). Five pupils with a plan: X_CENSUS_EHCP_MATCHED is suppressed.
-CENSUS = {"T1_SEN_SUPPORT_RATE": (1300, 10000), "T3_SUSPENSION_RATE_SEN": (40, 1305),
-          "T3_SUSPENSION_RATE_NO_SEN": (87, 8695)}
+CENSUS = {
+    "T1_SEN_SUPPORT_RATE": (1300, 10000),
+    "T3_SUSPENSION_RATE_SEN": (40, 1305),
+    "T3_SUSPENSION_RATE_NO_SEN": (87, 8695),
+}
 
 
 def census(withheld: tuple[str, ...] = ()) -> list[dict]:
@@ -49,11 +62,15 @@ def test_withholding_what_the_model_withholds_leaves_nothing_to_work_out():
 
 def test_a_figure_fixed_only_by_two_relations_together_is_found():
     # T = A + B and A = B, with A and B hidden: each relation has two unknowns, yet A = B = T / 2
-    linked = [Relation("total", ("T", "denominator"), (("A", "denominator"), ("B", "denominator"))),
-              Relation("same", ("A", "denominator"), (("B", "denominator"),))]
+    linked = [
+        Relation("total", ("T", "denominator"), (("A", "denominator"), ("B", "denominator"))),
+        Relation("same", ("A", "denominator"), (("B", "denominator"),)),
+    ]
     rows = [row("T", 1, 8), row("A", None, None, suppressed=True), row("B", None, None, suppressed=True)]
-    assert revealed(rows, linked) == [(("A", "denominator"), ["total", "same"]),
-                                      (("B", "denominator"), ["total", "same"])]
+    assert revealed(rows, linked) == [
+        (("A", "denominator"), ["total", "same"]),
+        (("B", "denominator"), ["total", "same"]),
+    ]
     # with T withheld as well nothing is fixed
     assert revealed([row("T", 1, None), *rows[1:]], linked) == []
 

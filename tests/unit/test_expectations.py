@@ -19,13 +19,21 @@ def test_committed_suites_are_the_ones_the_contract_gives():
 
 def referrals_frame(key: bytes, nhs_values: list[str]) -> pd.DataFrame:
     n = len(nhs_values)
-    return pd.DataFrame({
-        "referral_id": [f"F{i}" for i in range(n)], "nhs_number_pseudonym": nhs_values,
-        "birth_month": pd.to_datetime(["2015-05-01"] * n).date, "provider_code": ["RTH"] * n,
-        "service": ["SALT"] * n, "priority": ["ROUTINE"] * n,
-        "referral_date": pd.to_datetime(["2025-01-10"] * n).date, "first_contact_date": [None] * n,
-        "removed_date": [None] * n, "source_row": range(2, n + 2), "_loaded_at": pd.Timestamp("2025-04-01", tz="UTC"),
-    })
+    return pd.DataFrame(
+        {
+            "referral_id": [f"F{i}" for i in range(n)],
+            "nhs_number_pseudonym": nhs_values,
+            "birth_month": pd.to_datetime(["2015-05-01"] * n).date,
+            "provider_code": ["RTH"] * n,
+            "service": ["SALT"] * n,
+            "priority": ["ROUTINE"] * n,
+            "referral_date": pd.to_datetime(["2025-01-10"] * n).date,
+            "first_contact_date": [None] * n,
+            "removed_date": [None] * n,
+            "source_row": range(2, n + 2),
+            "_loaded_at": pd.Timestamp("2025-04-01", tz="UTC"),
+        }
+    )
 
 
 def test_pseudonymised_referrals_pass(key):
@@ -38,8 +46,14 @@ def test_an_identifier_in_clear_fails_the_suite_and_the_report_shows_no_value(ke
     frame = referrals_frame(key, [pseudonym(key, "9434765919"), "9434765919"])
     result = validate_dataframe(load_suite("raw_health_waiting_lists__referrals"), frame)
     assert not result.success
-    assert result.failed == [{"type": "expect_column_values_to_match_regex", "column": "nhs_number_pseudonym",
-                              "unexpected_count": 1, "exception": False}]
+    assert result.failed == [
+        {
+            "type": "expect_column_values_to_match_regex",
+            "column": "nhs_number_pseudonym",
+            "unexpected_count": 1,
+            "exception": False,
+        }
+    ]
     assert "9434765919" not in result.describe()
 
 
@@ -50,8 +64,10 @@ def test_the_raw_suites_see_every_row_of_a_small_table_and_evenly_spread_blocks_
     with duckdb.connect() as con:
         con.execute(f"copy (select i + 2 as source_row from range(1000) t(i)) to '{small}' (format parquet)")
         # 250,000 data rows: spreadsheet rows 2 .. 250,001, in file order
-        con.execute(f"copy (select i + 2 as source_row from range(250000) t(i)) to '{large}' "
-                    "(format parquet, row_group_size 10000)")
+        con.execute(
+            f"copy (select i + 2 as source_row from range(250000) t(i)) to '{large}' "
+            "(format parquet, row_group_size 10000)"
+        )
     assert list(_rows_to_check(small).source_row) == list(range(2, 1002))
     # stride = (250,001 - 2 + 1) // 20 = 12,500: blocks of 1,000 rows starting at rows 2, 12,502, ...,
     # 2 + 19 * 12,500 = 237,502 (the last block ends at row 238,501)

@@ -26,8 +26,13 @@ def referrals_inbox(tmp_path: Path, rows: list[dict], period: str = "2025-03") -
 
 
 def test_landed_rows_are_pseudonymised_and_dates_of_birth_reduced_to_the_month(tmp_path, key):
-    inbox = referrals_inbox(tmp_path, [referral("F1", nhs="943 476 5919", date_of_birth="12/05/2015"),
-                                       referral("F2", nhs=NHS_B, date_of_birth="2016-02-29")])
+    inbox = referrals_inbox(
+        tmp_path,
+        [
+            referral("F1", nhs="943 476 5919", date_of_birth="12/05/2015"),
+            referral("F2", nhs=NHS_B, date_of_birth="2016-02-29"),
+        ],
+    )
     result = land_period(inbox, HEALTH, "2025-03", tmp_path / "home", key)
     landed = pd.read_parquet(result.folder / "referrals.parquet")
     assert list(landed.nhs_number_pseudonym) == [pseudonym(key, NHS_A), pseudonym(key, NHS_B)]
@@ -70,10 +75,14 @@ def test_a_rejected_file_is_quarantined_with_a_report_and_nothing_lands(tmp_path
     assert "rule invalid_nhs_number, column nhs_number, row 5" in message
     assert "9434765918" not in message
     folder = quarantine_folder(tmp_path / "home", HEALTH, "2025-03")
-    assert (folder / "referrals.csv").read_bytes() == (tmp_path / "inbox" / HEALTH / "2025-03" / "referrals.csv").read_bytes()
+    assert (folder / "referrals.csv").read_bytes() == (
+        tmp_path / "inbox" / HEALTH / "2025-03" / "referrals.csv"
+    ).read_bytes()
     report = json.loads((folder / "referrals.csv.report.json").read_text())
     assert [(p["rule"], p["column"], p["rows"]) for p in report["problems"]] == [
-        ("too_many_row_errors", None, []), ("invalid_nhs_number", "nhs_number", [5])]
+        ("too_many_row_errors", None, []),
+        ("invalid_nhs_number", "nhs_number", [5]),
+    ]
     for text in ((folder / "referrals.csv.report.json").read_text(), (folder / "referrals.csv.report.txt").read_text()):
         assert NHS_A not in text and "9434765918" not in text
     assert not raw_folder(tmp_path / "home", HEALTH, "2025-03").exists()
@@ -91,7 +100,9 @@ def test_a_rejection_leaves_the_earlier_landing_of_the_period_untouched(tmp_path
 
 def test_a_table_sent_as_csv_and_xlsx_is_rejected(tmp_path, key):
     inbox = referrals_inbox(tmp_path, [referral("F1")])
-    write_xlsx(tmp_path / "inbox" / HEALTH / "2025-03" / "referrals.xlsx", REFERRAL_HEADER, [list(referral("F1").values())])
+    write_xlsx(
+        tmp_path / "inbox" / HEALTH / "2025-03" / "referrals.xlsx", REFERRAL_HEADER, [list(referral("F1").values())]
+    )
     with pytest.raises(PeriodRejected) as rejected:
         land_period(inbox, HEALTH, "2025-03", tmp_path / "home", key)
     assert "rule sent_twice" in str(rejected.value)
@@ -134,8 +145,12 @@ def test_no_identifier_in_clear_anywhere_in_the_landing(tmp_path, key):
             columns = [r[0] for r in con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()]
             assert "date_of_birth" not in columns
             for column in columns:
-                values = {str(v) for (v,) in con.execute(
-                    f'select distinct "{column}"::varchar from read_parquet(?)', [str(path)]).fetchall()}
+                values = {
+                    str(v)
+                    for (v,) in con.execute(
+                        f'select distinct "{column}"::varchar from read_parquet(?)', [str(path)]
+                    ).fetchall()
+                }
                 assert not values & identifiers, f"{path.name}.{column} holds an identifier in clear"
             if "birth_month" in columns:
                 days = con.execute("select distinct day(birth_month) from read_parquet(?)", [str(path)]).fetchall()
@@ -153,8 +168,10 @@ def test_an_object_store_inbox_goes_through_the_same_code_path(tmp_path, key):
     import fsspec
 
     memory = fsspec.filesystem("memory")
-    memory.pipe("/sendboard-inbox/health_waiting_lists/2025-03/referrals.csv",
-                csv_bytes(REFERRAL_HEADER, [referral("F1"), referral("F2", nhs=NHS_B)]))
+    memory.pipe(
+        "/sendboard-inbox/health_waiting_lists/2025-03/referrals.csv",
+        csv_bytes(REFERRAL_HEADER, [referral("F1"), referral("F2", nhs=NHS_B)]),
+    )
     inbox = Inbox("memory://sendboard-inbox")
     assert inbox.complete_periods(HEALTH) == ["2025-03"]
     result = land_period(inbox, HEALTH, "2025-03", tmp_path / "home", key)

@@ -34,8 +34,10 @@ def test_the_periods_a_run_was_triggered_for_come_from_its_asset_events_extras()
         return SimpleNamespace(extra=extra)
 
     # two Assets; February named twice, one event with no extra and one with no period
-    events = {"landed_case_management": [event({"period": "2025-02"}), event(None), event({"status": "landed"})],
-              "landed_health_waiting_lists": [event({"period": "2025-01"}), event({"period": "2025-02"})]}
+    events = {
+        "landed_case_management": [event({"period": "2025-02"}), event(None), event({"status": "landed"})],
+        "landed_health_waiting_lists": [event({"period": "2025-01"}), event({"period": "2025-02"})],
+    }
     assert event_periods(events) == ["2025-01", "2025-02"]
     assert event_periods(None) == [] and event_periods({}) == []  # a manual or scheduled run
 
@@ -43,19 +45,28 @@ def test_the_periods_a_run_was_triggered_for_come_from_its_asset_events_extras()
 def _context(dag_id: str, task_id: str, exception: BaseException | None, xcom: dict | None = None) -> dict:
     """The parts of an Airflow failure-callback context the alert reads."""
     xcom = xcom or {}
-    ti = SimpleNamespace(dag_id=dag_id, task_id=task_id, log_url=f"http://airflow/{dag_id}/{task_id}",
-                         xcom_pull=lambda task_ids: xcom.get(task_ids))
+    ti = SimpleNamespace(
+        dag_id=dag_id,
+        task_id=task_id,
+        log_url=f"http://airflow/{dag_id}/{task_id}",
+        xcom_pull=lambda task_ids: xcom.get(task_ids),
+    )
     return {"ti": ti, "exception": exception, "params": {"period": None}}
 
 
 def _rejection(home: Path) -> Exception:
     from airflow.sdk.exceptions import AirflowFailException
 
-    problems = [Problem("duplicate_primary_key", "1 value(s) of the primary key appear more than once",
-                        "referral_id", [2, 3]),
-                Problem("invalid_nhs_number", "fails the modulus 11 check", "nhs_number", [7])]
-    rejected = PeriodRejected("health_waiting_lists", "2026-10", [FileRejected("referrals.csv", problems)],
-                              str(home / "quarantine" / "health_waiting_lists" / "2026-10"))
+    problems = [
+        Problem("duplicate_primary_key", "1 value(s) of the primary key appear more than once", "referral_id", [2, 3]),
+        Problem("invalid_nhs_number", "fails the modulus 11 check", "nhs_number", [7]),
+    ]
+    rejected = PeriodRejected(
+        "health_waiting_lists",
+        "2026-10",
+        [FileRejected("referrals.csv", problems)],
+        str(home / "quarantine" / "health_waiting_lists" / "2026-10"),
+    )
     try:
         try:
             raise rejected
@@ -78,16 +89,18 @@ def test_a_failed_raw_check_points_at_its_report_and_takes_the_month_from_the_ru
     from sendboard.extract import DataQualityFailed
 
     failure = DataQualityFailed("raw_school_census__pupils: expect_column_values_to_not_be_null failed")
-    alert = alerts.describe_failure(_context("extract_school_census", "check_landed", failure,
-                                             {"resolve_period": "2026-10"}))
+    alert = alerts.describe_failure(
+        _context("extract_school_census", "check_landed", failure, {"resolve_period": "2026-10"})
+    )
     assert (alert.month, alert.source, alert.rule) == ("2026-10", "school_census", "raw-layer Great Expectations suite")
     assert alert.report == str(session_home / "data_quality" / "school_census" / "2026-10" / "raw_checks.json")
 
 
 def test_a_library_error_is_named_by_type_only_as_its_message_could_quote_data():
     failure = ValueError("could not convert 'A123456789012' to a date")  # a library quoting a cell
-    alert = alerts.describe_failure(_context("publish_board_snapshot", "publish", failure,
-                                             {"select_inputs": {"period": "2026-09"}}))
+    alert = alerts.describe_failure(
+        _context("publish_board_snapshot", "publish", failure, {"select_inputs": {"period": "2026-09"}})
+    )
     assert alert.month == "2026-09" and alert.source == "board (all sources)"
     assert alert.rule == "none (an operational error, not a data rule)"
     assert "A123456789012" not in alert.text() and "ValueError" in alert.text()
@@ -117,7 +130,9 @@ def test_the_alert_reaches_a_real_smtp_server_and_a_webhook(monkeypatch, session
     mailbox = Mailbox()
     mailbox.start()
     try:
-        monkeypatch.setenv("AIRFLOW_CONN_SENDBOARD_SMTP", f"smtp://127.0.0.1:{mailbox.port}?from_email=sendboard%40council.example")
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SENDBOARD_SMTP", f"smtp://127.0.0.1:{mailbox.port}?from_email=sendboard%40council.example"
+        )
         monkeypatch.setenv("AIRFLOW_VAR_SENDBOARD_ALERT_EMAILS", "oncall@council.example, lead@council.example")
         monkeypatch.setenv("AIRFLOW_VAR_SENDBOARD_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/hook")
         alert = alerts.describe_failure(_context("extract_health_waiting_lists", "land", _rejection(session_home)))
@@ -147,12 +162,15 @@ def test_an_unreachable_channel_is_logged_and_does_not_stop_the_other(monkeypatc
     assert "the alert e-mail could not be sent: ConnectionRefusedError" in caplog.text
 
 
-@pytest.mark.parametrize(("today", "published", "late"), [
-    (date(2026, 11, 14), set(), False),          # the day before the deadline: not yet late
-    (date(2026, 11, 15), set(), True),           # the deadline day itself, unpublished: late
-    (date(2026, 11, 15), {"2026-10"}, False),    # published: fine
-    (date(2026, 12, 1), {"2026-10"}, False),     # a new month: November is due on 15 December
-])
+@pytest.mark.parametrize(
+    ("today", "published", "late"),
+    [
+        (date(2026, 11, 14), set(), False),  # the day before the deadline: not yet late
+        (date(2026, 11, 15), set(), True),  # the deadline day itself, unpublished: late
+        (date(2026, 11, 15), {"2026-10"}, False),  # published: fine
+        (date(2026, 12, 1), {"2026-10"}, False),  # a new month: November is due on 15 December
+    ],
+)
 def test_the_publication_deadline(today, published, late):
     if late:
         with pytest.raises(deadline.PublicationLate, match="2026-10 was not published by 2026-11-15: waiting"):
@@ -169,26 +187,49 @@ def test_the_run_summary_counts_rows_in_and_left_out_per_rule(tmp_path):
         folder.mkdir(parents=True)
         (folder / "manifest.json").write_text(json.dumps({"tables": tables}))
 
-    manifest("case_management", "2026-10", {"requests": {
-        "rows_read": 100, "rows_landed": 98, "left_out_by_rule": [
-            {"rule": "invalid_code", "column": "request_source", "rows": 1},
-            {"rule": "invalid_date", "column": "request_date", "rows": 1}]}})
-    manifest("health_waiting_lists", "2026-10", {"referrals": {"rows_read": 40, "rows_landed": 40,
-                                                               "left_out_by_rule": []}})
-    manifest("school_census", "2026-10", {"pupils": {"rows_read": 1000, "rows_landed": 999, "left_out_by_rule": [
-        {"rule": "invalid_upn", "column": "upn", "rows": 1}]}})
+    manifest(
+        "case_management",
+        "2026-10",
+        {
+            "requests": {
+                "rows_read": 100,
+                "rows_landed": 98,
+                "left_out_by_rule": [
+                    {"rule": "invalid_code", "column": "request_source", "rows": 1},
+                    {"rule": "invalid_date", "column": "request_date", "rows": 1},
+                ],
+            }
+        },
+    )
+    manifest(
+        "health_waiting_lists", "2026-10", {"referrals": {"rows_read": 40, "rows_landed": 40, "left_out_by_rule": []}}
+    )
+    manifest(
+        "school_census",
+        "2026-10",
+        {
+            "pupils": {
+                "rows_read": 1000,
+                "rows_landed": 999,
+                "left_out_by_rule": [{"rule": "invalid_upn", "column": "upn", "rows": 1}],
+            }
+        },
+    )
     checks = tmp_path / "data_quality" / "case_management" / "2026-10"
     checks.mkdir(parents=True)
     (checks / "raw_checks.json").write_text(json.dumps({"suites": [{"evaluated": 14, "failed": []}]}))
     inputs = {"period": "2026-10", "census_period": "2026-10", "fingerprint": "abc"}
     marts = {"suites": [{"evaluated": 9, "failed": []}, {"evaluated": 4, "failed": []}]}
     rows = [{"suppressed": False}] * 21 + [{"suppressed": True}] * 2
-    summary = run_summary.summarise(tmp_path, "run-1", inputs, marts, {"status": "published", "version": 2,
-                                                                       "rows": rows})
+    summary = run_summary.summarise(
+        tmp_path, "run-1", inputs, marts, {"status": "published", "version": 2, "rows": rows}
+    )
     assert (summary["rows_in"], summary["rows_landed"], summary["rows_left_out"]) == (1140, 1137, 3)
-    assert summary["left_out_by_rule"] == {"case_management.requests: invalid_code (request_source)": 1,
-                                           "case_management.requests: invalid_date (request_date)": 1,
-                                           "school_census.pupils: invalid_upn (upn)": 1}
+    assert summary["left_out_by_rule"] == {
+        "case_management.requests: invalid_code (request_source)": 1,
+        "case_management.requests: invalid_date (request_date)": 1,
+        "school_census.pupils: invalid_upn (upn)": 1,
+    }
     assert (summary["checks_evaluated"], summary["checks_failed"]) == (14 + 9 + 4, 0)
     assert (summary["kpis_published"], summary["kpis_suppressed"], summary["version"]) == (23, 2, 2)
     text = run_summary.lines(summary)
@@ -199,8 +240,10 @@ def test_the_run_summary_counts_rows_in_and_left_out_per_rule(tmp_path):
 
     con = duckdb.connect()
     run_summary.record(con, summary)
-    assert con.execute("select run_id, rows_in, rows_left_out, left_out_by_rule->>'$.\"school_census.pupils: "
-                       "invalid_upn (upn)\"' from publication.run_metadata").fetchall() == [("run-1", 1140, 3, "1")]
+    assert con.execute(
+        "select run_id, rows_in, rows_left_out, left_out_by_rule->>'$.\"school_census.pupils: "
+        "invalid_upn (upn)\"' from publication.run_metadata"
+    ).fetchall() == [("run-1", 1140, 3, "1")]
 
 
 def test_the_compose_file_shares_one_jwt_secret_and_has_no_default_password():
@@ -217,13 +260,29 @@ def test_the_compose_file_shares_one_jwt_secret_and_has_no_default_password():
     for name in ("postgres", "api-server", "scheduler", "dag-processor", "triggerer"):
         assert "healthcheck" in compose["services"][name], name
     # every secret must come from .env: `${NAME:?...}` fails when it is unset, no `:-default`
-    for secret in ("POSTGRES_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY", "AIRFLOW_FERNET_KEY",
-                   "SENDBOARD_PSEUDONYMISATION_KEY"):
+    for secret in (
+        "POSTGRES_PASSWORD",
+        "AIRFLOW_JWT_SECRET",
+        "AIRFLOW_API_SECRET_KEY",
+        "AIRFLOW_FERNET_KEY",
+        "SENDBOARD_PSEUDONYMISATION_KEY",
+    ):
         assert f"${{{secret}:?" in text and f"${{{secret}:-" not in text, secret
-    example = dict(line.split("=", 1) for line in (PROJECT_ROOT / ".env.example").read_text().splitlines()
-                   if line and not line.startswith("#"))
-    assert all(example[s] == "" for s in ("POSTGRES_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY",
-                                          "AIRFLOW_FERNET_KEY", "SENDBOARD_PSEUDONYMISATION_KEY"))
+    example = dict(
+        line.split("=", 1)
+        for line in (PROJECT_ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert all(
+        example[s] == ""
+        for s in (
+            "POSTGRES_PASSWORD",
+            "AIRFLOW_JWT_SECRET",
+            "AIRFLOW_API_SECRET_KEY",
+            "AIRFLOW_FERNET_KEY",
+            "SENDBOARD_PSEUDONYMISATION_KEY",
+        )
+    )
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     assert "uv sync --frozen" in dockerfile  # the image is built from the lock
 
@@ -232,11 +291,22 @@ def test_a_missing_key_or_a_damaged_warehouse_is_named_as_such():
     from sendboard.errors import ConfigurationError
     from sendboard.integrity import WarehouseDamaged
 
-    missing_key = alerts.describe_failure(_context("extract_school_census", "land", ConfigurationError(
-        "no pseudonymisation key configured"), {"resolve_period": "2026-10"}))
+    missing_key = alerts.describe_failure(
+        _context(
+            "extract_school_census",
+            "land",
+            ConfigurationError("no pseudonymisation key configured"),
+            {"resolve_period": "2026-10"},
+        )
+    )
     assert (missing_key.rule, missing_key.detail) == ("configuration", "no pseudonymisation key configured")
-    damaged = alerts.describe_failure(_context("publish_board_snapshot", "select_inputs", WarehouseDamaged(
-        "the warehouse lacks the publication history of 2026-09")))
+    damaged = alerts.describe_failure(
+        _context(
+            "publish_board_snapshot",
+            "select_inputs",
+            WarehouseDamaged("the warehouse lacks the publication history of 2026-09"),
+        )
+    )
     assert damaged.rule == "warehouse integrity (README 'Restoring the warehouse')"
 
 
@@ -248,8 +318,9 @@ def test_a_missing_chromium_alert_says_how_to_install_it(monkeypatch):
     monkeypatch.setenv("SENDBOARD_CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(ChromiumMissing) as missing:
         pdf.chromium()
-    alert = alerts.describe_failure(_context("publish_board_snapshot", "publish", missing.value,
-                                             {"select_inputs": {"period": "2026-09"}}))
+    alert = alerts.describe_failure(
+        _context("publish_board_snapshot", "publish", missing.value, {"select_inputs": {"period": "2026-09"}})
+    )
     assert alert.rule == "Chromium for board_pack.pdf"
     assert "install Debian's chromium package" in alert.detail and "SENDBOARD_CHROMIUM" in alert.detail
 
@@ -266,10 +337,30 @@ def test_every_exception_of_the_package_is_a_sendboard_error():
     defined = {}
     for module in pkgutil.walk_packages(sendboard.__path__, "sendboard."):
         loaded = importlib.import_module(module.name)
-        defined.update({f"{cls.__module__}.{name}": cls for name, cls in inspect.getmembers(loaded, inspect.isclass)
-                        if issubclass(cls, BaseException) and cls.__module__.startswith("sendboard")})
-    assert sorted(defined) == [f"sendboard.errors.{name}" for name in sorted((
-        "ChecksFailed", "ChromiumMissing", "ConfigurationError", "DataQualityFailed", "FileRejected", "NotReady",
-        "PeriodIncomplete", "PeriodRejected", "PublicationLate", "SendboardError", "WarehouseDamaged",
-        "WarehouseNotChecked"))]
+        defined.update(
+            {
+                f"{cls.__module__}.{name}": cls
+                for name, cls in inspect.getmembers(loaded, inspect.isclass)
+                if issubclass(cls, BaseException) and cls.__module__.startswith("sendboard")
+            }
+        )
+    assert sorted(defined) == [
+        f"sendboard.errors.{name}"
+        for name in sorted(
+            (
+                "ChecksFailed",
+                "ChromiumMissing",
+                "ConfigurationError",
+                "DataQualityFailed",
+                "FileRejected",
+                "NotReady",
+                "PeriodIncomplete",
+                "PeriodRejected",
+                "PublicationLate",
+                "SendboardError",
+                "WarehouseDamaged",
+                "WarehouseNotChecked",
+            )
+        )
+    ]
     assert all(issubclass(cls, SendboardError) for cls in defined.values())

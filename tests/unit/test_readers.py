@@ -39,9 +39,11 @@ def rejection(path, suffix=".csv", as_landing=False) -> list[tuple]:
 
 
 def test_utf8_with_bom_and_quoted_commas_and_line_breaks(tmp_path):
-    data = ("\ufeffreferral_id,nhs_number,date_of_birth,provider_code,service,priority,referral_date\r\n"
-            f'F1,{NHS_A},2015-05-12,"RTH","SALT",ROUTINE,2025-01-10\r\n'
-            f'"F,2",{NHS_B},2015-05-12,"R\nTH",SALT,ROUTINE,2025-01-10\r\n').encode("utf-8")
+    data = (
+        "\ufeffreferral_id,nhs_number,date_of_birth,provider_code,service,priority,referral_date\r\n"
+        f'F1,{NHS_A},2015-05-12,"RTH","SALT",ROUTINE,2025-01-10\r\n'
+        f'"F,2",{NHS_B},2015-05-12,"R\nTH",SALT,ROUTINE,2025-01-10\r\n'
+    ).encode()
     raw, rows = read(write(tmp_path / "referrals.csv", data))
     assert raw.encoding == "utf-8"
     assert [r["referral_id"] for r in rows] == ["F1", "F,2"]
@@ -61,17 +63,21 @@ def test_a_large_file_read_in_parallel_keeps_every_record_on_its_spreadsheet_row
     con = duckdb.connect()
     raw = read_file(con, path, ".csv", REFERRALS, "health_waiting_lists/2025-03/referrals.csv")
     assert raw.rows == 400_000
-    assert con.execute(f"select count(*) from {raw.relation} "
-                       "where referral_id <> 'R' || (_row - 2)").fetchone()[0] == 0
+    assert con.execute(f"select count(*) from {raw.relation} where referral_id <> 'R' || (_row - 2)").fetchone()[0] == 0
     assert con.execute(f"select count(*) from {raw.relation} where provider_code = 'R,\nTH'").fetchone()[0] == 57_143
     # landing parses the file in the rules' statement and numbers rows by the order they are stored in
     checked = read_as_landing(con, path)
     assert (checked.rows, checked.bad_rows) == (400_000, 0)
-    assert con.execute("select count(*), min(_row), max(_row) from checked_referrals "
-                       "where referral_id = 'R' || (_row - 2)").fetchone() == (400_000, 2, 400_001)
+    assert con.execute(
+        "select count(*), min(_row), max(_row) from checked_referrals where referral_id = 'R' || (_row - 2)"
+    ).fetchone() == (400_000, 2, 400_001)
     # 400,000 // 7 + 1 = 57,143 records (i = 0, 7, ..., 399,994) carry the quoted line break
-    assert con.execute("select count(*) from checked_referrals where provider_code = 'R,\nTH' "
-                       "and (_row - 2) % 7 = 0").fetchone()[0] == 57_143
+    assert (
+        con.execute(
+            "select count(*) from checked_referrals where provider_code = 'R,\nTH' and (_row - 2) % 7 = 0"
+        ).fetchone()[0]
+        == 57_143
+    )
 
 
 def test_a_record_up_to_16_mb_is_read_and_a_longer_one_rejects_the_file(tmp_path):
@@ -92,8 +98,10 @@ def test_a_record_up_to_16_mb_is_read_and_a_longer_one_rejects_the_file(tmp_path
         with pytest.raises(FileRejected) as rejected:
             read_as_landing(duckdb.connect(), path) if as_landing else read(path)
         problem = rejected.value.problems[0]
-        assert (problem.rule, problem.detail) == ("unreadable_file",
-                                                  "a record is longer than 16 MB, the most the reader allows")
+        assert (problem.rule, problem.detail) == (
+            "unreadable_file",
+            "a record is longer than 16 MB, the most the reader allows",
+        )
         assert NHS_B not in str(rejected.value)
 
 
@@ -106,7 +114,9 @@ def test_a_folder_with_a_quote_in_its_name_is_read_as_landing_reads(tmp_path):
     checked = read_as_landing(con, path)
     assert checked.rows == 2
     assert con.execute("select _row, referral_id from checked_referrals order by _row").fetchall() == [
-        (2, "F1"), (3, "F2")]
+        (2, "F1"),
+        (3, "F2"),
+    ]
 
 
 def test_windows_1252_pound_sign_and_smart_quote(tmp_path):
@@ -119,8 +129,10 @@ def test_windows_1252_pound_sign_and_smart_quote(tmp_path):
 
 
 def test_headers_match_whatever_the_case_spaces_and_order(tmp_path):
-    data = (" Service ,REFERRAL_ID,nhs_number,Date_Of_Birth,provider_code,priority,referral_date,Extra Col\n"
-            f"SALT,F1,{NHS_A},2015-05-12,RTH,ROUTINE,2025-01-10,x\n").encode()
+    data = (
+        " Service ,REFERRAL_ID,nhs_number,Date_Of_Birth,provider_code,priority,referral_date,Extra Col\n"
+        f"SALT,F1,{NHS_A},2015-05-12,RTH,ROUTINE,2025-01-10,x\n"
+    ).encode()
     raw, rows = read(write(tmp_path / "referrals.csv", data))
     assert rows[0]["service"] == "SALT" and rows[0]["referral_id"] == "F1"
     assert raw.ignored_columns == ["extra col"]
@@ -129,15 +141,20 @@ def test_headers_match_whatever_the_case_spaces_and_order(tmp_path):
 
 
 def test_xlsx_first_sheet_with_excel_dates_and_numbers(tmp_path):
-    path = write_xlsx(tmp_path / "referrals.xlsx", REFERRAL_HEADER,
-                      [["F1", 9434765919, date(2015, 5, 12), "RTH", "SALT", "ROUTINE", datetime(2025, 1, 10),
-                        None, None],
-                       [None] * 9,  # an empty row is skipped, and numbering stays the spreadsheet's
-                       ["F2", "401 023 2137", "12/05/2015", "RTH", "SALT", "URGENT", date(2025, 1, 11), None, None]])
+    path = write_xlsx(
+        tmp_path / "referrals.xlsx",
+        REFERRAL_HEADER,
+        [
+            ["F1", 9434765919, date(2015, 5, 12), "RTH", "SALT", "ROUTINE", datetime(2025, 1, 10), None, None],
+            [None] * 9,  # an empty row is skipped, and numbering stays the spreadsheet's
+            ["F2", "401 023 2137", "12/05/2015", "RTH", "SALT", "URGENT", date(2025, 1, 11), None, None],
+        ],
+    )
     raw, rows = read(path, ".xlsx")
     assert [(r["_row"], r["referral_id"], r["nhs_number"], r["date_of_birth"], r["referral_date"]) for r in rows] == [
         (2, "F1", "9434765919", "2015-05-12", "2025-01-10"),
-        (4, "F2", "401 023 2137", "12/05/2015", "2025-01-11")]
+        (4, "F2", "401 023 2137", "12/05/2015", "2025-01-11"),
+    ]
 
 
 def test_empty_file(tmp_path):
@@ -150,7 +167,8 @@ def test_header_with_no_data_rows(tmp_path):
     assert rejection(path) == [("no_data_rows", None, [])]
     assert rejection(path, as_landing=True) == [("no_data_rows", None, [])]
     assert rejection(write_xlsx(tmp_path / "referrals.xlsx", REFERRAL_HEADER, []), ".xlsx") == [
-        ("no_data_rows", None, [])]
+        ("no_data_rows", None, [])
+    ]
 
 
 def test_no_header(tmp_path):
@@ -160,14 +178,17 @@ def test_no_header(tmp_path):
 def test_missing_required_columns_are_each_named(tmp_path):
     header = [h for h in REFERRAL_HEADER if h not in ("priority", "service")]
     path = write(tmp_path / "referrals.csv", csv_bytes(header, [referral("F1")]))
-    assert rejection(path) == [("missing_required_column", "service", [1]),
-                               ("missing_required_column", "priority", [1])]
+    assert rejection(path) == [
+        ("missing_required_column", "service", [1]),
+        ("missing_required_column", "priority", [1]),
+    ]
 
 
 def test_two_columns_with_the_same_name_after_normalisation(tmp_path):
     data = b"referral_id,nhs_number,date_of_birth,provider_code,service,priority,referral_date, Service\n"
     assert rejection(write(tmp_path / "referrals.csv", data + b"F1,1,2,3,4,5,6,7\n")) == [
-        ("duplicate_column", "service", [1])]
+        ("duplicate_column", "service", [1])
+    ]
 
 
 def test_binary_junk_named_csv_is_unreadable(tmp_path):
@@ -182,7 +203,10 @@ def test_wrong_delimiter_reports_the_missing_columns(tmp_path):
 
 
 def test_a_row_with_too_many_fields_names_its_line_but_not_its_values(tmp_path):
-    data = csv_bytes(REFERRAL_HEADER, [referral("F1")]) + f"F2,{NHS_B},2015-05-12,RTH,SALT,ROUTINE,2025-01-10,,,x,y\r\n".encode()
+    data = (
+        csv_bytes(REFERRAL_HEADER, [referral("F1")])
+        + f"F2,{NHS_B},2015-05-12,RTH,SALT,ROUTINE,2025-01-10,,,x,y\r\n".encode()
+    )
     path = write(tmp_path / "referrals.csv", data)
     for as_landing in (False, True):
         with pytest.raises(FileRejected) as rejected:

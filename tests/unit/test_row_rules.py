@@ -26,20 +26,31 @@ CASES = [
     ("requests", {"upn": "A1234567890!2"}, ("invalid_upn", "upn"), None),
     ("requests", {"nhs_number": NHS_BAD_CHECK}, ("invalid_nhs_number", "nhs_number"), None),
     ("requests", {"nhs_number": "943476591"}, ("invalid_nhs_number", "nhs_number"), None),
-    ("requests", {"received_date": "2025-04-01", "decision": "", "decision_date": ""},
-     ("date_after_period_end", "received_date"), None),
+    (
+        "requests",
+        {"received_date": "2025-04-01", "decision": "", "decision_date": ""},
+        ("date_after_period_end", "received_date"),
+        None,
+    ),
     ("requests", {"date_of_birth": "1989-12-31"}, ("date_before_1990", "date_of_birth"), None),
     ("requests", {"decision_date": "2025-01-05"}, ("dates_out_of_order", "decision_date"), None),
-    ("requests", {"assessment_outcome": "NO_PLAN", "assessment_outcome_date": "2025-02-09"},
-     ("dates_out_of_order", "assessment_outcome_date"), None),
-    ("requests", {"assessment_outcome": "PLAN", "assessment_outcome_date": "2025-03-01",
-                  "plan_issued_date": "2025-01-05"}, ("dates_out_of_order", "plan_issued_date"), None),
+    (
+        "requests",
+        {"assessment_outcome": "NO_PLAN", "assessment_outcome_date": "2025-02-09"},
+        ("dates_out_of_order", "assessment_outcome_date"),
+        None,
+    ),
+    (
+        "requests",
+        {"assessment_outcome": "PLAN", "assessment_outcome_date": "2025-03-01", "plan_issued_date": "2025-01-05"},
+        ("dates_out_of_order", "plan_issued_date"),
+        None,
+    ),
     ("advice", {"received_date": "2025-02-09"}, ("dates_out_of_order", "received_date"), {"requests": R1_REQUEST}),
     ("advice", {"request_id": "R999"}, ("unknown_parent", "request_id"), {"requests": R1_REQUEST}),
     ("advice", {"advice_type": "DENTAL"}, ("invalid_code", "advice_type"), {"requests": R1_REQUEST}),
     ("plans", {"ceased_date": "2025-01-31"}, ("required_value_missing", "cease_reason"), None),
-    ("plans", {"ceased_date": "2020-05-31", "cease_reason": "MOVED_AWAY"}, ("dates_out_of_order", "ceased_date"),
-     None),
+    ("plans", {"ceased_date": "2020-05-31", "cease_reason": "MOVED_AWAY"}, ("dates_out_of_order", "ceased_date"), None),
     ("plans", {"nc_year": "15"}, ("invalid_code", "nc_year"), None),
     ("plans", {"setting_type": "SCHOOL"}, ("invalid_code", "setting_type"), None),
     ("annual_reviews", {"decision_date": "2025-02-02"}, ("dates_out_of_order", "decision_date"), {"plans": E1_PLAN}),
@@ -49,21 +60,27 @@ CASES = [
     ("referrals", {"first_contact_date": "2025-01-09"}, ("dates_out_of_order", "first_contact_date"), None),
     ("referrals", {"removed_date": "2025-01-09"}, ("dates_out_of_order", "removed_date"), None),
     ("referrals", {"nhs_number": ""}, ("required_value_missing", "nhs_number"), None),
-    ("pupils", {"sen_provision": "E", "primary_sen_type": ""}, ("required_value_missing", "primary_sen_type"),
-     {"schools": SCHOOL}),
-    ("pupils", {"sen_provision": "E", "primary_sen_type": "NSA"}, ("nsa_without_sen_support", "primary_sen_type"),
-     {"schools": SCHOOL}),
+    (
+        "pupils",
+        {"sen_provision": "E", "primary_sen_type": ""},
+        ("required_value_missing", "primary_sen_type"),
+        {"schools": SCHOOL},
+    ),
+    (
+        "pupils",
+        {"sen_provision": "E", "primary_sen_type": "NSA"},
+        ("nsa_without_sen_support", "primary_sen_type"),
+        {"schools": SCHOOL},
+    ),
     ("pupils", {"primary_sen_type": "DS"}, ("invalid_code", "primary_sen_type"), {"schools": SCHOOL}),
-    ("pupils", {"sessions_missed": "121"}, ("sessions_missed_over_possible", "sessions_missed"),
-     {"schools": SCHOOL}),
+    ("pupils", {"sessions_missed": "121"}, ("sessions_missed_over_possible", "sessions_missed"), {"schools": SCHOOL}),
     ("pupils", {"suspensions": "-1"}, ("negative_count", "suspensions"), {"schools": SCHOOL}),
     ("pupils", {"sessions_possible": "12.5"}, ("invalid_number", "sessions_possible"), {"schools": SCHOOL}),
     ("pupils", {"school_urn": "999999"}, ("unknown_parent", "school_urn"), {"schools": SCHOOL}),
 ]
 
 
-@pytest.mark.parametrize("table, changes, expected, parents", CASES,
-                         ids=[f"{c[0]}-{c[2][0]}-{c[2][1]}" for c in CASES])
+@pytest.mark.parametrize("table, changes, expected, parents", CASES, ids=[f"{c[0]}-{c[2][0]}-{c[2][1]}" for c in CASES])
 def test_a_row_breaking_a_rule_is_left_out_with_its_row_number(tmp_path, table, changes, expected, parents):
     rows = good_rows(table, 50)
     rows[49].update(changes)
