@@ -13,17 +13,16 @@ published folder: it never waits for the warehouse.
 extract DAG of the missing source, or `publish_board_snapshot`).
 """
 
-from datetime import datetime
-
 from airflow.sdk import DAG, get_current_context, task
 
+from sendboard.airflow_env import START_DATE
 from sendboard.alerts import on_task_failure
 
 # airflow: the DAG processor only parses files that mention airflow and dag
 with DAG(
     dag_id="watch_publication_deadline",
     schedule="0 8 * * *",
-    start_date=datetime(2024, 1, 1),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     default_args={"owner": "sendboard-data-engineering", "retries": 0, "on_failure_callback": on_task_failure},

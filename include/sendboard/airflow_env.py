@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 from sendboard.config import OFFLINE_ENVIRONMENT, PROJECT_ROOT
@@ -30,6 +31,8 @@ def apply(home: Path) -> None:
 
 
 WAREHOUSE_POOL = "sendboard_warehouse"
+# every DAG's start date: runs are dated by the month they publish, none before this
+START_DATE = datetime(2024, 1, 1)
 
 
 def migrate_metadata_db() -> None:

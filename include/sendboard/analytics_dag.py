@@ -3,11 +3,9 @@ sendboard.analytics_copy."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from airflow.sdk import DAG, get_current_context, task
 
-from sendboard.airflow_env import WAREHOUSE_POOL
+from sendboard.airflow_env import START_DATE, WAREHOUSE_POOL
 from sendboard.assets import PUBLISHED, event_periods
 from sendboard.publish_dag import DEFAULT_ARGS
 
@@ -18,7 +16,7 @@ def analytics_dag(doc_md: str) -> DAG:
         # publications queued while a refresh runs are served by one more run: each copies the whole
         # warehouse as it is then
         schedule=[PUBLISHED],
-        start_date=datetime(2024, 1, 1),
+        start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,  # the publication's: one retry for transient trouble, then an alert

@@ -15,8 +15,7 @@ from sendboard.landing import read_manifest
 log = logging.getLogger(__name__)
 
 MONTHLY_SOURCES = ("case_management", "health_waiting_lists")
-DBT_PROJECT = config.PROJECT_ROOT / "dbt"
-KPI_CATALOGUE = DBT_PROJECT / "seeds" / "kpi_catalogue.csv"
+KPI_CATALOGUE = config.DBT_PROJECT / "seeds" / "kpi_catalogue.csv"
 
 
 def kpi_catalogue() -> list[dict]:
@@ -63,9 +62,9 @@ def _project_digest() -> bytes:
     """The dbt project's files (models, macros, seeds incl. targets): a change re-publishes."""
     digest = hashlib.sha256()
     for path in sorted(
-        p for folder in ("models", "macros", "seeds") for p in (DBT_PROJECT / folder).rglob("*") if p.is_file()
+        p for folder in ("models", "macros", "seeds") for p in (config.DBT_PROJECT / folder).rglob("*") if p.is_file()
     ):
-        digest.update(str(path.relative_to(DBT_PROJECT)).encode() + b"\0" + path.read_bytes())
+        digest.update(str(path.relative_to(config.DBT_PROJECT)).encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
 
@@ -150,7 +149,7 @@ def warehouse_fingerprint(home: Path, sources: list[str] | None = None) -> str:
                 ]
             )
     digest = hashlib.sha256(json.dumps(landed, sort_keys=True).encode() + _project_digest())
-    digest.update((DBT_PROJECT / "dbt_project.yml").read_bytes())
+    digest.update((config.DBT_PROJECT / "dbt_project.yml").read_bytes())
     digest.update(" ".join(version(p) for p in ("dbt-core", "dbt-duckdb", "duckdb")).encode())
     return digest.hexdigest()
 

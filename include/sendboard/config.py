@@ -21,6 +21,7 @@ from sendboard.errors import ConfigurationError
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT = PROJECT_ROOT / "dbt"
 KEY_VARIABLE = "sendboard_pseudonymisation_key"
 MIN_KEY_BYTES = 32
 

@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sendboard.config import OFFLINE_ENVIRONMENT, PROJECT_ROOT
+from sendboard.config import DBT_PROJECT, OFFLINE_ENVIRONMENT, PROJECT_ROOT
 
-DBT_PROJECT = PROJECT_ROOT / "dbt"
 MANIFEST = DBT_PROJECT / "target" / "manifest.json"
 
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from sendboard import config
 
-RELATIONS_FILE = config.PROJECT_ROOT / "dbt" / "seeds" / "kpi_disclosure_relations.csv"
+RELATIONS_FILE = config.DBT_PROJECT / "seeds" / "kpi_disclosure_relations.csv"
 FIGURES = ("numerator", "denominator")
 
 Cell = tuple[str, str]  # (kpi_id, "numerator" | "denominator")

@@ -4,10 +4,12 @@ here so the DAG processor parses every file fast; the work is in sendboard.extra
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from airflow.sdk import DAG, Param, get_current_context, task
 
+from sendboard import periods
+from sendboard.airflow_env import START_DATE
 from sendboard.alerts import on_task_failure
 from sendboard.assets import LANDED
 
@@ -29,7 +31,7 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
     with DAG(
         dag_id=f"extract_{source}",
         schedule=schedule,
-        start_date=datetime(2024, 1, 1),
+        start_date=START_DATE,
         catchup=False,
         max_active_runs=1,  # one period at a time: the landing of a source is written by one run
         default_args=DEFAULT_ARGS,
@@ -39,7 +41,7 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
             "period": Param(
                 None,
                 type=["null", "string"],
-                pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                pattern=periods.PERIOD_REGEX,
                 description="YYYY-MM to land; empty = the month before the run date",
             )
         },

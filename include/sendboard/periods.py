@@ -6,7 +6,9 @@ import calendar
 import re
 from datetime import date
 
-PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# a JSON-schema pattern too: the DAGs' "period" Params use it
+PERIOD_REGEX = r"^(\d{4})-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = re.compile(PERIOD_REGEX)
 
 
 def parse(period: str) -> tuple[int, int]:

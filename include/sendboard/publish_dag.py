@@ -6,16 +6,16 @@ per model shows its progress in the Airflow UI. The DuckDB file lock cannot fail
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, get_current_context, task
 
-from sendboard.airflow_env import WAREHOUSE_POOL
+from sendboard import periods
+from sendboard.airflow_env import START_DATE, WAREHOUSE_POOL
 from sendboard.alerts import on_task_failure
 from sendboard.assets import LANDED, PUBLISHED, event_periods
-from sendboard.config import PROJECT_ROOT
+from sendboard.config import DBT_PROJECT
 
-DBT_PROJECT = PROJECT_ROOT / "dbt"
 MANIFEST = DBT_PROJECT / "target" / "manifest.json"
 # Every task that writes the DuckDB warehouse runs in the one-slot pool WAREHOUSE_POOL (created with
 # the metadata DB): two runs can never write at once.
@@ -97,7 +97,7 @@ def publish_dag(doc_md: str) -> DAG:
         schedule=AssetOrTimeSchedule(
             timetable=MONTHLY, assets=LANDED["case_management"] & LANDED["health_waiting_lists"]
         ),
-        start_date=datetime(2024, 1, 1),
+        start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
@@ -107,7 +107,7 @@ def publish_dag(doc_md: str) -> DAG:
             "period": Param(
                 None,
                 type=["null", "string"],
-                pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                pattern=periods.PERIOD_REGEX,
                 description="YYYY-MM to build and publish; empty = from the Asset events",
             )
         },

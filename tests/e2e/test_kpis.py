@@ -23,7 +23,6 @@ from tests.helpers import csv_bytes, write
 from tests.unit.rule_fixtures import GOOD
 
 pytestmark = pytest.mark.e2e
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt"
 
 
 def upn(n: int) -> str:
