@@ -163,20 +163,20 @@ def test_an_unreachable_channel_is_logged_and_does_not_stop_the_other(monkeypatc
 
 
 @pytest.mark.parametrize(
-    ("today", "published", "late"),
+    ("today", "published", "due", "late"),
     [
-        (date(2026, 11, 14), set(), False),  # the day before the deadline: not yet late
-        (date(2026, 11, 15), set(), True),  # the deadline day itself, unpublished: late
-        (date(2026, 11, 15), {"2026-10"}, False),  # published: fine
-        (date(2026, 12, 1), {"2026-10"}, False),  # a new month: November is due on 15 December
+        (date(2026, 11, 14), set(), "2026-10", False),  # the day before the deadline: not yet late
+        (date(2026, 11, 15), set(), "2026-10", True),  # the deadline day itself, unpublished: late
+        (date(2026, 11, 15), {"2026-10"}, "2026-10", False),  # published: fine
+        (date(2026, 12, 1), {"2026-10"}, "2026-11", False),  # a new month: November is due on 15 December
     ],
 )
-def test_the_publication_deadline(today, published, late):
+def test_the_publication_deadline(today, published, due, late):
     if late:
-        with pytest.raises(deadline.PublicationLate, match="2026-10 was not published by 2026-11-15: waiting"):
+        with pytest.raises(deadline.PublicationLate, match=f"{due} was not published by 2026-11-15: waiting"):
             deadline.check(today, 15, published, lambda month: "waiting for the census")
     else:
-        deadline.check(today, 15, published)
+        assert deadline.check(today, 15, published) == due
 
 
 def test_the_run_summary_counts_rows_in_and_left_out_per_rule(tmp_path):
