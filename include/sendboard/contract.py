@@ -92,7 +92,6 @@ class Table:
 class Source:
     name: str
     tables: tuple[Table, ...]  # in load order: parents before children
-    cadence: str  # "monthly" or "termly"
     census_months: tuple[int, ...] = field(default=())
 
     def table(self, name: str) -> Table:
@@ -105,7 +104,6 @@ def _codes(name: str, codes: tuple[str, ...], required: bool = False, **kw) -> C
 
 CASE_MANAGEMENT = Source(
     name="case_management",
-    cadence="monthly",
     tables=(
         Table(
             "case_management",
@@ -209,7 +207,6 @@ CASE_MANAGEMENT = Source(
 
 HEALTH_WAITING_LISTS = Source(
     name="health_waiting_lists",
-    cadence="monthly",
     tables=(
         Table(
             "health_waiting_lists",
@@ -233,7 +230,6 @@ HEALTH_WAITING_LISTS = Source(
 
 SCHOOL_CENSUS = Source(
     name="school_census",
-    cadence="termly",
     census_months=(1, 5, 10),
     tables=(
         Table(

@@ -18,14 +18,6 @@ BLOCK = 64  # SHA-256 block size in bytes
 KEY_TABLE = "pseudonymisation_pads"
 
 
-def normalise_upn(value: str) -> str:
-    return value.strip().upper()
-
-
-def normalise_nhs_number(value: str) -> str:
-    return value.strip().replace(" ", "")
-
-
 def pseudonym(key: bytes, value: str) -> str:
     """Reference implementation.
 
