@@ -24,7 +24,7 @@ COPY dags ./dags
 COPY dbt ./dbt
 COPY expectations ./expectations
 # Cosmos renders the publish DAG from dbt's manifest: build it into the image
-RUN .venv/bin/python -m sendboard.dbt_manifest && chown -R airflow /opt/sendboard
+RUN .venv/bin/python -m sendboard.warehouse.dbt_manifest && chown -R airflow /opt/sendboard
 
 ENV PATH=/opt/sendboard/.venv/bin:$PATH AIRFLOW__CORE__DAGS_FOLDER=/opt/sendboard/dags
 USER airflow

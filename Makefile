@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 # Cosmos renders the publish DAG from dbt's manifest; rebuilt when a dbt file changes
 dbt/target/manifest.json: $(VENV)/.installed $(shell find dbt/models dbt/macros dbt/seeds -type f 2>/dev/null) dbt/dbt_project.yml dbt/profiles.yml
-	$(PY) -m sendboard.dbt_manifest
+	$(PY) -m sendboard.warehouse.dbt_manifest
 
 # Debian's Chromium prints board_pack.pdf and opens the pack in the browser tests
 chromium:
@@ -46,7 +46,7 @@ postgres:
 install: $(VENV)/.installed dbt/target/manifest.json chromium
 
 run: install
-	$(PY) -m sendboard.run
+	$(PY) -m sendboard.devtools.run
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -60,7 +60,7 @@ bench: install
 	$(PY) bench/run.py
 
 docs: install
-	$(PY) -m sendboard.dbt_docs
+	$(PY) -m sendboard.warehouse.dbt_docs
 
 clean:
 	rm -rf $(VENV) .sendboard

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "include"))
 
 from sendboard.contract import CODE, DATE, FLAG, INTEGER, NHS_NUMBER, SOURCES, UPN  # noqa: E402
-from sendboard.readers import detect_encoding  # noqa: E402
+from sendboard.ingest.readers import detect_encoding  # noqa: E402
 
 MODELS = [
     "int_months",
@@ -46,7 +46,7 @@ MODELS = [
 
 def compiled_models(scratch: Path) -> list[tuple[str, str, str]]:
     """(schema, name, compiled SQL) of the KPI models, from `dbt compile` on an empty warehouse."""
-    from sendboard.dbt_manifest import run_dbt
+    from sendboard.warehouse.dbt_manifest import run_dbt
 
     (scratch / "warehouse").mkdir(parents=True, exist_ok=True)
     done = run_dbt(

@@ -1,7 +1,7 @@
 """`make bench`: the pipeline's speed and memory on this machine, against the bare-DuckDB floor.
 
 Generates (once, cached under .sendboard/bench/) a 24-month county inbox and a one-month national
-inbox with the project's generator, then measures with the real DAG code (sendboard.worker: the
+inbox with the project's generator, then measures with the real DAG code (sendboard.devtools.worker: the
 same DAGs, tasks and Asset events the scheduler runs, through dag.test()):
 
   county_month_seconds               one county month end to end (census + two extracts landed,
@@ -81,7 +81,7 @@ def inbox(spec: dict) -> Path:
             [
                 PY,
                 "-m",
-                "sendboard.generator",
+                "sendboard.devtools.generator",
                 "--inbox",
                 str(folder),
                 "--start",
@@ -127,7 +127,7 @@ def one_month(spec: dict, folder: Path) -> dict:
         ]
         started = time.perf_counter()
         done = subprocess.run(
-            [PY, "-m", "sendboard.worker", *runs],
+            [PY, "-m", "sendboard.devtools.worker", *runs],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -249,7 +249,11 @@ def backfill(folder: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="sendboard-backfill-", dir=CACHE) as home:
         started = time.perf_counter()
         done = subprocess.run(
-            [PY, "-m", "sendboard.run"], cwd=ROOT, capture_output=True, text=True, env=environment(Path(home), folder)
+            [PY, "-m", "sendboard.devtools.run"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=environment(Path(home), folder),
         )
         seconds = time.perf_counter() - started
         months = len(list((Path(home) / "published").glob("20*")))

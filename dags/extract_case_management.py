@@ -23,7 +23,7 @@ Runs at 06:00 on the 1st for the month before; trigger with
   `$SENDBOARD_HOME/data_quality/case_management/<period>/raw_checks.json`.
 """
 
-from sendboard.extract_dag import extract_dag
+from sendboard.orchestration.extract_dag import extract_dag
 
 # airflow: the DAG processor only parses files that mention airflow and dag
 dag = extract_dag("case_management", schedule="0 6 1 * *", doc_md=__doc__, wait_days=14)

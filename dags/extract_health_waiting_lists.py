@@ -21,7 +21,7 @@ Runs at 06:00 on the 1st for the month before; trigger with
   `$SENDBOARD_HOME/data_quality/health_waiting_lists/<period>/raw_checks.json`.
 """
 
-from sendboard.extract_dag import extract_dag
+from sendboard.orchestration.extract_dag import extract_dag
 
 # airflow: the DAG processor only parses files that mention airflow and dag
 dag = extract_dag("health_waiting_lists", schedule="0 6 1 * *", doc_md=__doc__, wait_days=14)

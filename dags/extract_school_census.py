@@ -21,7 +21,7 @@ census is rejected, months that need it are not published.
   `$SENDBOARD_HOME/data_quality/school_census/<period>/raw_checks.json`.
 """
 
-from sendboard.extract_dag import extract_dag
+from sendboard.orchestration.extract_dag import extract_dag
 
 # airflow: the DAG processor only parses files that mention airflow and dag
 dag = extract_dag("school_census", schedule="0 6 1 2,6,11 *", doc_md=__doc__, wait_days=30)

@@ -35,7 +35,7 @@ and the alert (e-mail/webhook) names the month, the rule and the report.
   and the Data Docs under `$SENDBOARD_HOME/gx/`.
 """
 
-from sendboard.publish_dag import publish_dag
+from sendboard.orchestration.publish_dag import publish_dag
 
 # airflow: the DAG processor only parses files that mention airflow and dag
 dag = publish_dag(doc_md=__doc__)

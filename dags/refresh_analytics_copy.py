@@ -22,7 +22,7 @@ board's publication is not affected; the alert names the task. Fix the
 cause, then clear the task or trigger the DAG.
 """
 
-from sendboard.analytics_dag import analytics_dag
+from sendboard.orchestration.analytics_dag import analytics_dag
 
 # airflow: the DAG processor only parses files that mention airflow and dag
 dag = analytics_dag(doc_md=__doc__)

@@ -15,8 +15,8 @@ extract DAG of the missing source, or `publish_board_snapshot`).
 
 from airflow.sdk import DAG, get_current_context, task
 
-from sendboard.airflow_env import START_DATE
-from sendboard.alerts import on_task_failure
+from sendboard.operations.alerts import on_task_failure
+from sendboard.orchestration.airflow_env import START_DATE
 
 # airflow: the DAG processor only parses files that mention airflow and dag
 with DAG(
@@ -34,7 +34,7 @@ with DAG(
     def check_publication_deadline() -> str:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from sendboard.deadline import PublicationLate, check_today
+        from sendboard.operations.deadline import PublicationLate, check_today
 
         context = get_current_context()
         run_date = (context.get("logical_date") or context["dag_run"].run_after).date()

@@ -16,12 +16,12 @@ os.environ["SENDBOARD_HOME"] = str(_SESSION_HOME)
 os.environ["SENDBOARD_DEV_MODE"] = "1"
 os.environ.pop("AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY", None)
 
-from sendboard import airflow_env  # noqa: E402
+from sendboard.orchestration import airflow_env  # noqa: E402
 
 airflow_env.apply(_SESSION_HOME)
 
 # Cosmos renders the publish DAG from dbt's manifest: make it current before any DAG is parsed
-from sendboard import dbt_manifest  # noqa: E402
+from sendboard.warehouse import dbt_manifest  # noqa: E402
 
 dbt_manifest.ensure()
 

@@ -123,7 +123,7 @@ def test_schedules(dag_bag):
 
 
 def test_every_task_alerts_on_failure_and_bad_data_is_not_retried(dag_bag):
-    from sendboard.alerts import on_task_failure
+    from sendboard.operations.alerts import on_task_failure
 
     for dag in dag_bag.dags.values():
         for task in dag.tasks:

@@ -16,11 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sendboard import airflow_env, config
+from sendboard import config
 from sendboard.errors import PeriodRejected
-from sendboard.inbox import Inbox
-from sendboard.landing import land_period, quarantine_folder, raw_folder
-from sendboard.publish import PUBLISHED_FILES
+from sendboard.ingest.inbox import Inbox
+from sendboard.ingest.landing import land_period, quarantine_folder, raw_folder
+from sendboard.orchestration import airflow_env
+from sendboard.publish.snapshot import PUBLISHED_FILES
 from tests.bad_inputs import corpus
 from tests.helpers import NHS_A, UPN_A, csv_bytes, write
 from tests.unit.rule_fixtures import GOOD, good_rows
@@ -154,7 +155,7 @@ def test_a_rejected_file_is_named_quarantined_and_nothing_is_published(world, na
             assert corpus.PLANTED not in text and UPN_A not in text and NHS_A not in text
     # nothing of the period landed, the month cannot be built, what was published is untouched
     assert not raw_folder(home, case.source, case.period).exists()
-    from sendboard.board import NotReady, resolve_inputs
+    from sendboard.publish.board import NotReady, resolve_inputs
 
     with pytest.raises(NotReady):
         resolve_inputs(corpus.MONTH)
@@ -196,7 +197,7 @@ def test_formula_looking_text_and_windows_1252_text_land_as_plain_text(world):
 
 
 def test_a_period_missing_a_table_is_waited_for_not_failed(world):
-    from sendboard.extract import period_is_complete
+    from sendboard.ingest.extract import period_is_complete
 
     case = next(c for c in world["cases"] if c.name == "table_missing_from_period")
     _put_case_in_inbox(world, case)

@@ -32,8 +32,8 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sendboard.board import kpi_catalogue
-from sendboard.generator import generate
+from sendboard.devtools.generator import generate
+from sendboard.publish.catalogue import kpi_catalogue
 from tests.e2e.test_faults import run_worker
 from tests.helpers import csv_bytes, write
 

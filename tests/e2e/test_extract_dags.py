@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sendboard import airflow_env
-from sendboard.generator import generate
+from sendboard.devtools.generator import generate
+from sendboard.orchestration import airflow_env
 from tests.helpers import asset_events
 
 pytestmark = pytest.mark.e2e
@@ -75,7 +75,7 @@ def test_a_bad_file_fails_the_run_at_land_without_retry_and_is_quarantined(dag_b
 
 
 def test_an_incomplete_period_is_waited_for_not_failed(dag_bag, inbox, tmp_path):
-    from sendboard.extract import period_is_complete
+    from sendboard.ingest.extract import period_is_complete
 
     shutil.move(inbox / "school_census" / "2025-01" / "pupils.csv", tmp_path / "pupils.csv")
     assert period_is_complete("school_census", "2025-01") is False

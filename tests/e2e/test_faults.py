@@ -1,7 +1,7 @@
 """Faults: `kill -9` of the worker during each step, a failed write during publication, a damaged or
 replaced warehouse, and two workers triggering the same month at once.
 
-Workers are separate processes (sendboard.worker) running the real DAGs. After a kill, a
+Workers are separate processes (sendboard.devtools.worker) running the real DAGs. After a kill, a
 re-run must give the snapshot an undisturbed run gives: the same rows (published_at aside), one
 version, and nothing half-written that a reader or dbt could pick up.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sendboard.generator import generate
+from sendboard.devtools.generator import generate
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def start_worker(
     for name in [n for n in env if n.startswith("AIRFLOW")]:
         del env[name]  # each worker home has its own Airflow metadata DB
     if airflow_home:  # another machine's Airflow, the same SENDBOARD_HOME
-        from sendboard.airflow_env import airflow_environment
+        from sendboard.orchestration.airflow_env import airflow_environment
 
         env.update(airflow_environment(airflow_home))
         (airflow_home / "airflow").mkdir(parents=True, exist_ok=True)
@@ -46,7 +46,7 @@ def start_worker(
     if fault:
         env["SENDBOARD_FAULT_AT"] = fault
     return subprocess.Popen(
-        [sys.executable, "-m", "sendboard.worker", *runs],
+        [sys.executable, "-m", "sendboard.devtools.worker", *runs],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -167,7 +167,7 @@ def test_two_workers_triggering_the_same_month_at_once_corrupt_nothing(world):
 
 def test_a_failed_write_during_publication_leaves_the_previous_snapshot_intact(world, monkeypatch):
     """Disk full while writing version 2: version 1 stays published, nothing of version 2 remains."""
-    from sendboard import publish
+    from sendboard.publish import snapshot as publish
 
     home = fresh_home(world, "disk_full")
     code, output = run_worker(home, world["inbox"], PUBLISH)
@@ -198,7 +198,7 @@ def test_a_failed_write_during_publication_leaves_the_previous_snapshot_intact(w
 
 
 def test_a_damaged_warehouse_is_reported_not_rebuilt_over_published_history(world):
-    from sendboard.integrity import WarehouseDamaged, check_warehouse, restore_history
+    from sendboard.warehouse.integrity import WarehouseDamaged, check_warehouse, restore_history
 
     home = fresh_home(world, "damaged")
     code, output = run_worker(home, world["inbox"], PUBLISH)

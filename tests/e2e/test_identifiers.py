@@ -23,7 +23,7 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sendboard.generator import generate
+from sendboard.devtools.generator import generate
 from tests.e2e.test_faults import LAND, PUBLISH, run_worker
 
 pytestmark = pytest.mark.e2e

@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sendboard import warehouse
-from sendboard.inbox import Inbox
-from sendboard.landing import land_period, write_schema_files
+from sendboard.ingest.inbox import Inbox
+from sendboard.ingest.landing import land_period, write_schema_files
+from sendboard.warehouse import connection as warehouse
 from tests.helpers import csv_bytes, write
 from tests.unit.rule_fixtures import GOOD
 
@@ -360,7 +360,7 @@ def write_table(inbox: Path, source: str, period: str, table: str, table_rows: l
 
 
 def run_dbt(home: Path, *args: str) -> subprocess.CompletedProcess:
-    from sendboard import dbt_manifest
+    from sendboard.warehouse import dbt_manifest
 
     return dbt_manifest.run_dbt(*args, home=home, target_path=home / "dbt_target", log_path=home / "dbt_logs")
 
@@ -502,7 +502,7 @@ def test_rounding_is_half_away_from_zero_on_the_exact_ratio(warehouse_home, nume
 def test_the_dbt_docs_catalog_describes_the_analytics_views_with_their_types(warehouse_home):
     import json
 
-    from sendboard import dbt_docs
+    from sendboard.warehouse import dbt_docs
 
     site, full_catalog = dbt_docs.generate(warehouse_home)  # nothing holds the warehouse here
     assert full_catalog is True

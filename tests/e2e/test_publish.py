@@ -13,9 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from sendboard import airflow_env, warehouse
-from sendboard.generator import generate
-from sendboard.publish import COLUMNS, PUBLISHED_FILES
+from sendboard.devtools.generator import generate
+from sendboard.orchestration import airflow_env
+from sendboard.publish.snapshot import COLUMNS, PUBLISHED_FILES
+from sendboard.warehouse import connection as warehouse
 from tests.helpers import asset_events
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +43,7 @@ def pipeline(tmp_path_factory):
     airflow_env.migrate_metadata_db()
     from airflow.dag_processing.dagbag import DagBag
 
-    from sendboard import dbt_manifest
+    from sendboard.warehouse import dbt_manifest
 
     dbt_manifest.ensure()
     dags = DagBag(str(Path(__file__).resolve().parents[2] / "dags")).dags
@@ -108,7 +109,7 @@ def test_publishes_every_kpi_in_order_with_the_right_figures(pipeline):
     assert published_events()[-1] == {"period": "2025-01", "status": "published", "version": 1}
     rows = published_rows(home, "2025-01")
     assert list(rows[0]) == COLUMNS
-    from sendboard.board import kpi_catalogue
+    from sendboard.publish.catalogue import kpi_catalogue
 
     assert [r["kpi_id"] for r in rows] == [k["kpi_id"] for k in kpi_catalogue()]
     assert {r["period"] for r in rows} == {"2025-01"} and {r["version"] for r in rows} == {"1"}
@@ -142,8 +143,8 @@ def test_the_board_pack_reads_well_in_chromium_and_prints_to_an_a4_pdf(pipeline)
     request beyond the file itself, every KPI's title on the page; keep a screenshot."""
     from playwright.sync_api import sync_playwright
 
-    from sendboard.board import kpi_catalogue
-    from sendboard.pdf import FLAGS, chromium
+    from sendboard.publish.catalogue import kpi_catalogue
+    from sendboard.publish.pdf import FLAGS, chromium
 
     _, _, home = pipeline
     pack = (home / "published" / "2025-01" / "board_pack.html").resolve()
@@ -174,7 +175,7 @@ def test_the_board_pack_reads_well_in_chromium_and_prints_to_an_a4_pdf(pipeline)
 
 
 def test_analysts_get_a_documented_pseudonymised_read_only_copy(pipeline):
-    from sendboard.analytics_copy import VIEWS, path
+    from sendboard.publish.analytics_copy import VIEWS, path
 
     dags, _, home = pipeline
     copy = path(home)
@@ -237,7 +238,7 @@ def test_the_dbt_docs_site_is_generated_under_sendboard_home_and_served_on_loopb
     import threading
     import urllib.request
 
-    from sendboard import dbt_docs
+    from sendboard.warehouse import dbt_docs
 
     _, _, home = pipeline
     # dbt ran in this process (dag.test) and still holds the warehouse, as a running pipeline
@@ -256,7 +257,7 @@ def test_the_dbt_docs_site_is_generated_under_sendboard_home_and_served_on_loopb
 
 
 def test_next_month_carries_the_previous_value_and_a_rerun_publishes_nothing_new(pipeline):
-    from sendboard.analytics_copy import path
+    from sendboard.publish.analytics_copy import path
 
     dags, _, home = pipeline
     # an analyst holds the copy open through the run: it neither blocks the publication nor sees
@@ -343,7 +344,7 @@ def test_a_failing_check_publishes_nothing_and_leaves_the_snapshot_byte_identica
     report = (home / "data_quality" / "board" / "2025-01" / "mart_checks.json").read_text()
     assert '"success": false' in report
     # nor is it copied for the analysts: the refresh is skipped and their copy stays as it was
-    from sendboard.analytics_copy import path
+    from sendboard.publish.analytics_copy import path
 
     copy_before = path(home).read_bytes()
     run = refresh_analytics_copy(dags)
@@ -380,15 +381,15 @@ def test_a_failing_dbt_test_stops_the_build_and_publishes_nothing(pipeline):
 
 
 def test_make_run_knows_a_month_is_published_from_its_current_inputs(pipeline):
-    from sendboard.board import published_from_same_inputs
+    from sendboard.publish.board import published_from_same_inputs
 
     assert published_from_same_inputs("2025-02") is True
     assert published_from_same_inputs("2025-03") is False  # never landed
 
 
 def test_an_unchanged_rerun_records_the_inputs_it_confirmed(pipeline):
-    from sendboard.board import published_from_same_inputs
-    from sendboard.publish import inputs_of_last_run
+    from sendboard.publish.board import published_from_same_inputs
+    from sendboard.publish.snapshot import inputs_of_last_run
 
     dags, _, home = pipeline
     con = warehouse.connect(home)

@@ -199,7 +199,11 @@ class Airflow:
 
     def start(self) -> None:
         _run(
-            [sys.executable, "-c", "from sendboard.airflow_env import migrate_metadata_db; migrate_metadata_db()"],
+            [
+                sys.executable,
+                "-c",
+                "from sendboard.orchestration.airflow_env import migrate_metadata_db; migrate_metadata_db()",
+            ],
             env=self.env,
         )
         for component in AIRFLOW_COMPONENTS:

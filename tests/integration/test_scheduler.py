@@ -57,7 +57,7 @@ def trigger_of(month: str) -> str:
 
 @pytest.fixture(scope="module")
 def deployment():
-    from sendboard.generator import generate
+    from sendboard.devtools.generator import generate
 
     folder = Path(tempfile.mkdtemp(prefix="sendboard-services-"))
     inbox, home = folder / "inbox", folder / "home"

@@ -8,8 +8,8 @@ import json
 import duckdb
 import pytest
 
-from sendboard import analytics_copy
-from sendboard.board import warehouse_fingerprint
+from sendboard.publish import analytics_copy
+from sendboard.publish.board import warehouse_fingerprint
 
 
 def land_census(home, pupils: int) -> None:
@@ -91,7 +91,7 @@ def test_a_copy_that_cannot_be_read_is_made_afresh(tmp_path):
 
 
 def test_only_a_warehouse_whose_last_build_passed_its_tests_and_checks_is_copied(tmp_path):
-    from sendboard import warehouse as real_warehouse
+    from sendboard.warehouse import connection as real_warehouse
 
     home = tmp_path
     land_census(home, 4)

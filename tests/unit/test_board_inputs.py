@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sendboard.board import NotReady, choose_period, resolve_inputs
+from sendboard.publish.board import NotReady, choose_period, resolve_inputs
 from tests.helpers import write
 
 
@@ -88,7 +88,7 @@ def test_the_month_built_is_the_latest_event_period_with_both_extracts(dirs):
 def test_the_warehouse_fingerprint_covers_every_landed_period_and_its_files_on_disk(dirs):
     import os
 
-    from sendboard.board import warehouse_fingerprint
+    from sendboard.publish.board import warehouse_fingerprint
 
     home, _ = dirs
     parquet = home / "raw" / "case_management" / "period=2025-06" / "plans.parquet"
@@ -113,8 +113,8 @@ def test_the_warehouse_fingerprint_covers_every_landed_period_and_its_files_on_d
 
 
 def test_a_build_is_trusted_only_once_the_run_that_claimed_it_last_has_passed_its_checks(tmp_path):
-    from sendboard import warehouse
-    from sendboard.board import _build_checked, _claim_build
+    from sendboard.publish.board import _build_checked, _claim_build
+    from sendboard.warehouse import connection as warehouse
 
     home = tmp_path
     with warehouse.connect(home) as con:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sendboard.board_pack import render
+from sendboard.publish.board_pack import render
 
 CATALOGUE = [
     {
@@ -89,7 +89,7 @@ def test_charts_are_inline_svg_with_alt_text_and_nothing_is_fetched():
 def test_trend_chart_points_gaps_and_target_are_where_the_values_put_them():
     import re
 
-    from sendboard.board_pack import trend_svg
+    from sendboard.publish.board_pack import trend_svg
 
     history = [("2025-01", 0.0), ("2025-02", 50.0), ("2025-03", None), ("2025-04", 100.0)]
     svg = trend_svg({"kpi_name": "K", "unit": "%"}, history, 80.0)
@@ -117,7 +117,7 @@ def month(period: str, kpi_id: str, value, suppressed: bool = False) -> dict:
 def test_the_packs_warnings_come_from_published_figures_and_name_suppressed_kpis_without_figures():
     from decimal import Decimal
 
-    from sendboard.board_pack import published_warnings
+    from sendboard.publish.board_pack import published_warnings
 
     catalogue = [
         {"kpi_id": k, "unit": u}

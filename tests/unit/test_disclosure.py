@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sendboard.disclosure import Relation, check_month, relations, revealed
+from sendboard.publish.disclosure import Relation, check_month, relations, revealed
 
 
 def row(kpi_id: str, numerator, denominator, suppressed: bool = False) -> dict:

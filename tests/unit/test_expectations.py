@@ -6,12 +6,12 @@ import duckdb
 import pandas as pd
 
 from sendboard.contract import SOURCES
-from sendboard.expectations import load_suite, raw_suite, raw_suite_name, validate_dataframe
-from sendboard.pseudonymise import pseudonym
+from sendboard.ingest.expectations import load_suite, raw_suite, raw_suite_name, validate_dataframe
+from sendboard.ingest.pseudonymise import pseudonym
 
 
 def test_committed_suites_are_the_ones_the_contract_gives():
-    # regenerate with: .venv/bin/python -m sendboard.expectations --write
+    # regenerate with: .venv/bin/python -m sendboard.ingest.expectations --write
     for source in SOURCES.values():
         for table in source.tables:
             assert load_suite(raw_suite_name(table)) == raw_suite(table), raw_suite_name(table)
@@ -58,7 +58,7 @@ def test_an_identifier_in_clear_fails_the_suite_and_the_report_shows_no_value(ke
 
 
 def test_the_raw_suites_see_every_row_of_a_small_table_and_evenly_spread_blocks_of_a_large_one(tmp_path):
-    from sendboard.extract import _rows_to_check
+    from sendboard.ingest.extract import _rows_to_check
 
     small, large = tmp_path / "small.parquet", tmp_path / "large.parquet"
     with duckdb.connect() as con:

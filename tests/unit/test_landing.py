@@ -10,11 +10,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from sendboard.devtools.generator import generate
 from sendboard.errors import PeriodIncomplete, PeriodRejected
-from sendboard.generator import generate
-from sendboard.inbox import Inbox
-from sendboard.landing import land_period, quarantine_folder, raw_folder
-from sendboard.pseudonymise import pseudonym
+from sendboard.ingest.inbox import Inbox
+from sendboard.ingest.landing import land_period, quarantine_folder, raw_folder
+from sendboard.ingest.pseudonymise import pseudonym
 from tests.helpers import NHS_A, NHS_B, REFERRAL_HEADER, csv_bytes, referral, write, write_xlsx
 
 HEALTH = "health_waiting_lists"

@@ -14,8 +14,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from sendboard import alerts, board, deadline, run_summary
 from sendboard.errors import FileRejected, PeriodRejected, Problem
+from sendboard.operations import alerts, deadline
+from sendboard.publish import board, run_summary
 from tests.integration.services import Mailbox
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +29,7 @@ def test_doctests_of_the_deadline_and_the_month_of_a_run():
 
 
 def test_the_periods_a_run_was_triggered_for_come_from_its_asset_events_extras():
-    from sendboard.assets import event_periods
+    from sendboard.orchestration.assets import event_periods
 
     def event(extra):
         return SimpleNamespace(extra=extra)
@@ -86,7 +87,7 @@ def test_a_rejected_file_alert_names_month_source_rules_and_report(session_home)
 
 
 def test_a_failed_raw_check_points_at_its_report_and_takes_the_month_from_the_run(session_home):
-    from sendboard.extract import DataQualityFailed
+    from sendboard.ingest.extract import DataQualityFailed
 
     failure = DataQualityFailed("raw_school_census__pupils: expect_column_values_to_not_be_null failed")
     alert = alerts.describe_failure(
@@ -289,7 +290,7 @@ def test_the_compose_file_shares_one_jwt_secret_and_has_no_default_password():
 
 def test_a_missing_key_or_a_damaged_warehouse_is_named_as_such():
     from sendboard.errors import ConfigurationError
-    from sendboard.integrity import WarehouseDamaged
+    from sendboard.warehouse.integrity import WarehouseDamaged
 
     missing_key = alerts.describe_failure(
         _context(
@@ -312,8 +313,8 @@ def test_a_missing_key_or_a_damaged_warehouse_is_named_as_such():
 
 def test_a_missing_chromium_alert_says_how_to_install_it(monkeypatch):
     # the alert quotes our own errors in full: this one was named by its type only before
-    from sendboard import pdf
     from sendboard.errors import ChromiumMissing
+    from sendboard.publish import pdf
 
     monkeypatch.setenv("SENDBOARD_CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(ChromiumMissing) as missing:

@@ -8,11 +8,12 @@ import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sendboard import publish
+from sendboard.publish import snapshot as publish
 
 
 def test_doctests_of_the_formula_guard_the_pseudonyms_and_sql_literals():
-    from sendboard import pseudonymise, sql
+    from sendboard import sql
+    from sendboard.ingest import pseudonymise
 
     assert doctest.testmod(publish).attempted == 3 and doctest.testmod(publish).failed == 0
     assert doctest.testmod(pseudonymise).failed == 0

@@ -7,8 +7,8 @@ import hmac
 
 import duckdb
 
-from sendboard import pseudonymise
 from sendboard.config import key_fingerprint
+from sendboard.ingest import pseudonymise
 from tests.helpers import NHS_A, UPN_A
 
 

@@ -1,13 +1,13 @@
 """Builds the DAG that refreshes the analysts' read-only copy after each publication. The work is in
-sendboard.analytics_copy."""
+sendboard.publish.analytics_copy."""
 
 from __future__ import annotations
 
 from airflow.sdk import DAG, get_current_context, task
 
-from sendboard.airflow_env import START_DATE, WAREHOUSE_POOL
-from sendboard.assets import PUBLISHED, event_periods
-from sendboard.publish_dag import DEFAULT_ARGS
+from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
+from sendboard.orchestration.assets import PUBLISHED, event_periods
+from sendboard.orchestration.publish_dag import DEFAULT_ARGS
 
 
 def analytics_dag(doc_md: str) -> DAG:
@@ -30,7 +30,8 @@ def analytics_dag(doc_md: str) -> DAG:
 
             from airflow.sdk.exceptions import AirflowSkipException
 
-            from sendboard import analytics_copy, config
+            from sendboard import config
+            from sendboard.publish import analytics_copy
 
             months = event_periods(get_current_context().get("triggering_asset_events"))
             if months:

@@ -62,7 +62,7 @@ def _census_inputs_of(con, copy: Path) -> str | None:
 def refresh(con, home: Path) -> list[str]:
     """Write the analytics views into a new file and swap it in; `con` is the warehouse connection.
     Returns the tables written (the census table is carried over when its inputs are unchanged)."""
-    from sendboard.board import warehouse_fingerprint
+    from sendboard.publish.board import warehouse_fingerprint
 
     target = path(home)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +129,7 @@ def refresh(con, home: Path) -> list[str]:
 def refresh_from_warehouse(home: Path) -> list[str]:
     """Open the warehouse and refresh the copy, if its last dbt build passed every test and check.
     Raises WarehouseNotChecked otherwise (nothing is written)."""
-    from sendboard import warehouse
+    from sendboard.warehouse import connection as warehouse
 
     con = warehouse.connect(home)
     try:

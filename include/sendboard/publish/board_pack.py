@@ -12,7 +12,8 @@ import html
 import json
 from pathlib import Path
 
-from sendboard import changes, periods
+from sendboard import periods
+from sendboard.publish import changes
 
 THEMES = {
     "T1": "Right Support, Right Time",
@@ -247,7 +248,7 @@ def render(
 
 def quality_summary(home: Path, period: str, census_period: str | None) -> dict:
     """Which extracts were used, rows read and left out per rule, and the checks run for M."""
-    from sendboard.landing import read_manifest
+    from sendboard.ingest.landing import read_manifest
 
     used = {"case_management": period, "health_waiting_lists": period, "school_census": census_period}
     tables = {}

@@ -1,7 +1,7 @@
 """Great Expectations suites, kept as JSON files under expectations/, run on the pandas path.
 
 The raw-layer suites (`raw_<source>__<table>.json`) are derived from the
-export contract by `python -m sendboard.expectations --write`; a test fails if
+export contract by `python -m sendboard.ingest.expectations --write`; a test fails if
 the committed files drift from the contract. They check what landing
 promises: the landed columns, required values present, codes in their lists,
 keys unique, and every identifier column holding a 64-hex-digit pseudonym,

@@ -7,7 +7,7 @@ says so: rebuilding a fresh warehouse would publish "version 1" over the board's
 
 Recovery, once the cause is understood (README: 'Restoring the warehouse'):
 
-    python -m sendboard.integrity --restore-history
+    python -m sendboard.warehouse.integrity --restore-history
 
 moves the damaged file aside (kept, never deleted) and rebuilds the publication history from the
 published version folders; the next run rebuilds everything else from the landed data.
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from sendboard import warehouse
 from sendboard.errors import WarehouseDamaged
+from sendboard.warehouse import connection as warehouse
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def check_warehouse(home: Path, con: duckdb.DuckDBPyConnection | None = None) ->
     linked = published_versions(home)
     advice = (
         "Nothing was built or published. See README 'Restoring the warehouse' "
-        "(python -m sendboard.integrity --restore-history)."
+        "(python -m sendboard.warehouse.integrity --restore-history)."
     )
     if not path.exists():
         if linked:

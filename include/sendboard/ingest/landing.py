@@ -25,13 +25,14 @@ from pathlib import Path
 
 import duckdb
 
-from sendboard import faults, periods, pseudonymise
+from sendboard import faults, periods
 from sendboard.config import key_fingerprint
 from sendboard.contract import DATE, FLAG, IDENTIFIER_KINDS, INTEGER, SOURCES
 from sendboard.errors import FileRejected, PeriodRejected, Problem
-from sendboard.inbox import Inbox, InboxFile
-from sendboard.readers import read_file
-from sendboard.rules import CheckedTable, check_table
+from sendboard.ingest import pseudonymise
+from sendboard.ingest.inbox import Inbox, InboxFile
+from sendboard.ingest.readers import read_file
+from sendboard.ingest.rules import CheckedTable, check_table
 
 log = logging.getLogger(__name__)
 

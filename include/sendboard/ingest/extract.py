@@ -30,7 +30,7 @@ def resolve_period(source: str, requested: str | None, logical_date: datetime | 
 
 
 def period_is_complete(source: str, period: str) -> bool:
-    from sendboard.inbox import Inbox
+    from sendboard.ingest.inbox import Inbox
 
     inbox = Inbox(config.inbox())
     missing = inbox.missing_tables(source, period)
@@ -41,8 +41,8 @@ def period_is_complete(source: str, period: str) -> bool:
 
 def land(source: str, period: str) -> dict:
     """Land a period; returns a summary for the task log and the Asset event (no identifiers)."""
-    from sendboard.inbox import Inbox
-    from sendboard.landing import land_period
+    from sendboard.ingest.inbox import Inbox
+    from sendboard.ingest.landing import land_period
 
     result = land_period(Inbox(config.inbox()), source, period, config.home(), config.pseudonymisation_key())
     tables = result.manifest["tables"]
@@ -99,8 +99,8 @@ def _rows_to_check(path: Path):
 
 def check_landed(source: str, period: str) -> dict:
     """Run the raw-layer suites over the landed period; raise DataQualityFailed if any fails."""
-    from sendboard.expectations import load_suite, raw_suite_name, validate_dataframe
-    from sendboard.landing import raw_folder
+    from sendboard.ingest.expectations import load_suite, raw_suite_name, validate_dataframe
+    from sendboard.ingest.landing import raw_folder
 
     home = config.home()
     folder = raw_folder(home, source, period)

@@ -1,6 +1,7 @@
 """Synthetic exports: a spec-conformant inbox for a range of months, deterministic by seed.
 
-    python -m sendboard.generator --inbox DIR [--start 2024-11] [--months 24] [--scale county|national] [--seed N]
+    python -m sendboard.devtools.generator --inbox DIR [--start 2024-11] [--months 24]
+        [--scale county|national] [--seed N]
 
 The generator first simulates one "world" (children, requests, plans, reviews,
 audits, health referrals, pupils) with event dates, then writes each period's

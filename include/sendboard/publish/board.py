@@ -7,23 +7,17 @@ import json
 import logging
 from pathlib import Path
 
-from sendboard import changes, config, disclosure, faults, periods, warehouse
+from sendboard import config, faults, periods
 from sendboard.errors import ChecksFailed, NotReady
-from sendboard.integrity import check_warehouse
-from sendboard.landing import read_manifest
+from sendboard.ingest.landing import read_manifest
+from sendboard.publish import changes, disclosure
+from sendboard.publish.catalogue import kpi_catalogue
+from sendboard.warehouse import connection as warehouse
+from sendboard.warehouse.integrity import check_warehouse
 
 log = logging.getLogger(__name__)
 
 MONTHLY_SOURCES = ("case_management", "health_waiting_lists")
-KPI_CATALOGUE = config.DBT_PROJECT / "seeds" / "kpi_catalogue.csv"
-
-
-def kpi_catalogue() -> list[dict]:
-    """The KPI catalogue dbt seeds from: the one list of KPIs, in the order of kpis.md."""
-    import csv
-
-    with open(KPI_CATALOGUE, newline="", encoding="utf-8") as handle:
-        return sorted(csv.DictReader(handle), key=lambda r: int(r["sort_order"]))
 
 
 def choose_period(requested: str | None, event_periods: list[str]) -> str:
@@ -73,7 +67,7 @@ def resolve_inputs(period: str) -> dict:
 
     The census in force is the latest complete census in the inbox at or before M; if it has not
     landed (rejected), M waits: there is no silent fall-back to an older census."""
-    from sendboard.inbox import Inbox
+    from sendboard.ingest.inbox import Inbox
 
     home = config.home()
     manifests = {}
@@ -175,7 +169,7 @@ def select_inputs(period: str, run_id: str | None = None) -> dict:
     """Resolve M's inputs and prepare the warehouse for the dbt build. `reuse_warehouse` names the
     run whose build of these exact landed inputs passed every check (dbt then has nothing to do),
     or is None when this run must build."""
-    from sendboard.landing import write_schema_files
+    from sendboard.ingest.landing import write_schema_files
 
     inputs = resolve_inputs(period)
     home = Path(inputs["home"])
@@ -210,7 +204,7 @@ def _build_checked(home: Path, inputs: dict, run_id: str | None, passed: bool) -
 
 def published_from_same_inputs(period: str) -> bool:
     """True when M's last publish run (new version or unchanged) was made from the inputs M has now."""
-    from sendboard.publish import inputs_of_last_run
+    from sendboard.publish.snapshot import inputs_of_last_run
 
     try:
         fingerprint = resolve_inputs(period)["fingerprint"]
@@ -238,7 +232,7 @@ def check_marts(inputs: dict, run_id: str | None = None) -> dict:
 
 
 def _check_marts(home: Path, period: str) -> dict:
-    from sendboard.expectations import data_docs_index, load_suite, run_checkpoint
+    from sendboard.ingest.expectations import data_docs_index, load_suite, run_checkpoint
 
     # read-write configuration on purpose: under dag.test() dbt ran in this same process and DuckDB
     # refuses a second connection to one file with a different configuration
@@ -310,8 +304,8 @@ def _history_warnings(values, period: str) -> list[str]:
 
 def publish(inputs: dict, checks: dict, run_id: str) -> dict:
     """Publish M from the inputs select_inputs resolved; log and record the run's summary."""
-    from sendboard import run_summary
-    from sendboard.publish import publish_month
+    from sendboard.publish import run_summary
+    from sendboard.publish.snapshot import publish_month
 
     home = config.home()
     period = inputs["period"]

@@ -24,8 +24,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sendboard import faults, pdf, warehouse
-from sendboard.integrity import WarehouseDamaged, check_warehouse
+from sendboard import faults
+from sendboard.publish import pdf
+from sendboard.warehouse import connection as warehouse
+from sendboard.warehouse.integrity import WarehouseDamaged, check_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +119,8 @@ def _version_rows(con, period: str, version: int) -> list[dict]:
 
 
 def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: str | None) -> str:
-    from sendboard import board_pack
-    from sendboard.board import kpi_catalogue
+    from sendboard.publish import board_pack
+    from sendboard.publish.catalogue import kpi_catalogue
 
     catalogue = kpi_catalogue()
     # published figures only (board_pack.published_history says why)

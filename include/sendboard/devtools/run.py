@@ -13,10 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from sendboard import airflow_env, config
-from sendboard.board import MONTHLY_SOURCES
+from sendboard import config
+from sendboard.orchestration import airflow_env
+from sendboard.publish.board import MONTHLY_SOURCES
 
-log = logging.getLogger("sendboard.run")
+log = logging.getLogger("sendboard.devtools.run")
 
 
 def _prepare() -> Path:
@@ -35,7 +36,7 @@ def _prepare() -> Path:
     if not os.environ.get("SENDBOARD_INBOX"):
         sample = config.default_inbox()
         if not (sample / ".complete").exists():
-            from sendboard.generator import generate
+            from sendboard.devtools.generator import generate
 
             print(f"No SENDBOARD_INBOX set: generating the 24-month county sample inbox in {sample} (once).")
             generate(sample)
@@ -60,14 +61,14 @@ def _run(dag, period: str) -> bool:
 def main() -> int:
     home = _prepare()
     airflow_env.migrate_metadata_db()
-    from sendboard import dbt_manifest
+    from sendboard.warehouse import dbt_manifest
 
     dbt_manifest.ensure()
     from airflow.dag_processing.dagbag import DagBag
 
-    from sendboard.board import published_from_same_inputs
-    from sendboard.inbox import Inbox
-    from sendboard.landing import quarantine_folder, read_manifest
+    from sendboard.ingest.inbox import Inbox
+    from sendboard.ingest.landing import quarantine_folder, read_manifest
+    from sendboard.publish.board import published_from_same_inputs
 
     inbox = Inbox(config.inbox())
     bag = DagBag(str(config.PROJECT_ROOT / "dags"))
@@ -101,7 +102,7 @@ def main() -> int:
             failures.append(("board", month))
     # the scheduler runs it after each publication (the published_board_snapshot Asset); one run after
     # the last month copies the same warehouse every earlier run would have
-    from sendboard.analytics_copy import path as analytics_copy_path
+    from sendboard.publish.analytics_copy import path as analytics_copy_path
 
     if (republished or (months and not analytics_copy_path(home).exists())) and not _run(
         bag.dags["refresh_analytics_copy"], months[-1]
@@ -113,7 +114,7 @@ def main() -> int:
             source, f"{quarantine_folder(home, source, period)} and "
         )
         print(f"  FAILED {source} {period}: see {report}the task log in {home / 'airflow' / 'logs'}")
-    from sendboard.summary import print_summary
+    from sendboard.devtools.summary import print_summary
 
     print_summary(home)
     return 1 if failures else 0

@@ -1,6 +1,6 @@
 """The dbt docs site for analysts: generated under SENDBOARD_HOME/dbt_docs, served on localhost.
 
-`make docs` runs `python -m sendboard.dbt_docs`: it generates the site (models, columns,
+`make docs` runs `python -m sendboard.warehouse.dbt_docs`: it generates the site (models, columns,
 descriptions, tests and lineage, with the warehouse's column types) and serves it on
 127.0.0.1 only. Generating reads the warehouse, so it waits for no build: if a build holds the
 file, the site is generated without the warehouse's catalog (no column types) and it says so.
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from sendboard import config
-from sendboard.dbt_manifest import run_dbt
+from sendboard.warehouse.dbt_manifest import run_dbt
 
 log = logging.getLogger(__name__)
 

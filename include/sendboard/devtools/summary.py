@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sendboard import analytics_copy
-from sendboard.integrity import published_versions
-from sendboard.publish import published_root
+from sendboard.publish import analytics_copy
+from sendboard.publish.snapshot import published_root
+from sendboard.warehouse.integrity import published_versions
 
 
 def print_summary(home: Path) -> None:

@@ -11,10 +11,10 @@ from datetime import timedelta
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, get_current_context, task
 
 from sendboard import periods
-from sendboard.airflow_env import START_DATE, WAREHOUSE_POOL
-from sendboard.alerts import on_task_failure
-from sendboard.assets import LANDED, PUBLISHED, event_periods
 from sendboard.config import DBT_PROJECT
+from sendboard.operations.alerts import on_task_failure
+from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
+from sendboard.orchestration.assets import LANDED, PUBLISHED, event_periods
 
 MANIFEST = DBT_PROJECT / "target" / "manifest.json"
 # Every task that writes the DuckDB warehouse runs in the one-slot pool WAREHOUSE_POOL (created with
@@ -117,9 +117,9 @@ def publish_dag(doc_md: str) -> DAG:
         def select_inputs() -> dict:
             from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-            from sendboard.board import NotReady, choose_period, month_of_run
-            from sendboard.board import select_inputs as select
-            from sendboard.integrity import WarehouseDamaged
+            from sendboard.publish.board import NotReady, choose_period, month_of_run
+            from sendboard.publish.board import select_inputs as select
+            from sendboard.warehouse.integrity import WarehouseDamaged
 
             context = get_current_context()
             run_type = str(context["dag_run"].run_type).rsplit(".", 1)[-1].lower()
@@ -156,8 +156,8 @@ def publish_dag(doc_md: str) -> DAG:
         def check_marts(inputs: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
-            from sendboard.board import ChecksFailed
-            from sendboard.board import check_marts as check
+            from sendboard.publish.board import ChecksFailed
+            from sendboard.publish.board import check_marts as check
 
             try:
                 return check(inputs, get_current_context()["run_id"])
@@ -169,8 +169,8 @@ def publish_dag(doc_md: str) -> DAG:
         def publish(inputs: dict, checks: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
-            from sendboard.board import NotReady
-            from sendboard.board import publish as publish_month
+            from sendboard.publish.board import NotReady
+            from sendboard.publish.board import publish as publish_month
 
             context = get_current_context()
             try:

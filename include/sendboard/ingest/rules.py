@@ -28,7 +28,7 @@ from sendboard.contract import (
     Table,
 )
 from sendboard.errors import FileRejected, Problem
-from sendboard.readers import RawTable, discard, read_into
+from sendboard.ingest.readers import RawTable, discard, read_into
 
 UPN_PATTERN = r"[A-Z][0-9]{11}[0-9A-Z]"
 

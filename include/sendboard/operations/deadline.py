@@ -2,7 +2,7 @@
 
 The board meets on a fixed day; the snapshot must be there in time. The day is the Airflow variable
 `sendboard_publication_deadline_day` (default 15). `watch_publication_deadline` checks every morning
-and fails, which sends the alert (sendboard.alerts), on each day from the deadline until the month
+and fails, which sends the alert (sendboard.operations.alerts), on each day from the deadline until the month
 is published.
 """
 
@@ -68,7 +68,7 @@ def check(today: date, day: int, published_months: set[str], why_not=None) -> st
 
 def why_not_published(period: str) -> str:
     """The likely reason, for the alert: a missing input, else the publish run."""
-    from sendboard.board import NotReady, resolve_inputs
+    from sendboard.publish.board import NotReady, resolve_inputs
 
     try:
         resolve_inputs(period)
@@ -79,6 +79,6 @@ def why_not_published(period: str) -> str:
 
 def check_today(today: date) -> str:
     from sendboard import config
-    from sendboard.integrity import published_versions
+    from sendboard.warehouse.integrity import published_versions
 
     return check(today, deadline_day(), set(published_versions(config.home())), why_not_published)

@@ -51,7 +51,7 @@ def ensure_publication_tables(con: duckdb.DuckDBPyConnection) -> None:
         "status varchar, input_fingerprint varchar, run_at timestamptz)"
     )
     # the last dbt build: which landed inputs it was made from, and whether its tests and checks passed
-    # (then a run with the same inputs skips dbt: sendboard.board.select_inputs)
+    # (then a run with the same inputs skips dbt: sendboard.publish.board.select_inputs)
     con.execute(
         "create table if not exists publication.warehouse_build (fingerprint varchar, run_id varchar, "
         "complete boolean, started_at timestamptz)"

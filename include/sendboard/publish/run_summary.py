@@ -41,7 +41,7 @@ def _raw_checks(home: Path, source: str, period: str) -> list[dict]:
 
 def summarise(home: Path, run_id: str, inputs: dict, mart_checks: dict, publication: dict) -> dict:
     """One run's summary from its inputs (select_inputs), the mart check report and the publication."""
-    from sendboard.landing import read_manifest
+    from sendboard.ingest.landing import read_manifest
 
     sources = {"case_management": inputs["period"], "health_waiting_lists": inputs["period"]}
     if inputs.get("census_period"):

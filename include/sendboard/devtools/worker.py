@@ -2,7 +2,7 @@
 own Airflow metadata DB under it), and report how each went: used by `make bench` and by the
 fault and concurrency tests, which start it as a separate process and may kill it at any moment.
 
-    python -m sendboard.worker extract_school_census:2025-01 publish_board_snapshot:2025-01
+    python -m sendboard.devtools.worker extract_school_census:2025-01 publish_board_snapshot:2025-01
 
 Prints one `WORKER {json}` line per DAG run (state, seconds, seconds per task) and a final
 `WORKER-DONE {json}` line (seconds for Airflow start-up, peak RSS of this process and its
@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from sendboard import airflow_env, config
+from sendboard import config
+from sendboard.orchestration import airflow_env
 
 
 def _task_seconds(run) -> dict[str, float]:

@@ -1,5 +1,5 @@
 """Builds an extract DAG for one source. Only airflow.sdk and light modules are imported
-here so the DAG processor parses every file fast; the work is in sendboard.extract."""
+here so the DAG processor parses every file fast; the work is in sendboard.ingest.extract."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import timedelta
 from airflow.sdk import DAG, Param, get_current_context, task
 
 from sendboard import periods
-from sendboard.airflow_env import START_DATE
-from sendboard.alerts import on_task_failure
-from sendboard.assets import LANDED
+from sendboard.operations.alerts import on_task_failure
+from sendboard.orchestration.airflow_env import START_DATE
+from sendboard.orchestration.assets import LANDED
 
 # Retries with back-off are for transient trouble (a storage hiccup, a lost worker); bad data and
 # bad configuration fail at once (AirflowFailException) with the reason. The final failure alerts.
@@ -49,7 +49,7 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
 
         @task(retries=0)
         def resolve_period() -> str:
-            from sendboard.extract import resolve_period as resolve
+            from sendboard.ingest.extract import resolve_period as resolve
 
             context = get_current_context()
             return resolve(source, context["params"].get("period"), context.get("logical_date"))
@@ -58,7 +58,7 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
             poke_interval=timedelta(seconds=INBOX_POKE_SECONDS), timeout=timedelta(days=wait_days), mode="reschedule"
         )
         def wait_for_complete_period(period: str) -> bool:
-            from sendboard.extract import period_is_complete
+            from sendboard.ingest.extract import period_is_complete
 
             return period_is_complete(source, period)
 
@@ -67,7 +67,7 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
             from airflow.sdk.exceptions import AirflowFailException
 
             from sendboard.errors import ConfigurationError, FileRejected, PeriodRejected
-            from sendboard.extract import land as land_period
+            from sendboard.ingest.extract import land as land_period
 
             try:
                 return land_period(source, period)
@@ -79,8 +79,8 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
         def check_landed(period: str, landing: dict) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
-            from sendboard.extract import DataQualityFailed
-            from sendboard.extract import check_landed as check
+            from sendboard.ingest.extract import DataQualityFailed
+            from sendboard.ingest.extract import check_landed as check
 
             try:
                 checks = check(source, period)
