@@ -3,7 +3,6 @@ the publication deadline, the run summary, and the deployment files' invariants.
 
 from __future__ import annotations
 
-import doctest
 import json
 import threading
 import time
@@ -16,16 +15,10 @@ import pytest
 
 from sendboard.errors import FileRejected, PeriodRejected, Problem
 from sendboard.operations import alerts, deadline
-from sendboard.publish import board, run_summary
+from sendboard.publish import run_summary
 from tests.integration.services import Mailbox
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_doctests_of_the_deadline_and_the_month_of_a_run():
-    assert doctest.testmod(deadline).attempted == 5 and doctest.testmod(deadline).failed == 0
-    result = doctest.testmod(board)
-    assert result.attempted == 4 and result.failed == 0  # an import and three examples
 
 
 def test_the_periods_a_run_was_triggered_for_come_from_its_asset_events_extras():
