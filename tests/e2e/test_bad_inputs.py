@@ -1,4 +1,4 @@
-"""The bad-input corpus (tests/bad_inputs/corpus.py, 42 cases) through the real landing, after a good
+"""The bad-input corpus (tests/support/corpus.py, 42 cases) through the real landing, after a good
 month has been published through the real DAGs.
 
 Each rejected case: the error names the file, the rule, the column and the rows (and quotes no
@@ -22,9 +22,9 @@ from sendboard.ingest.inbox import Inbox
 from sendboard.ingest.landing import land_period, quarantine_folder, raw_folder
 from sendboard.orchestration import airflow_env
 from sendboard.publish.snapshot import PUBLISHED_FILES
-from tests.bad_inputs import corpus
-from tests.helpers import NHS_A, UPN_A, csv_bytes, write
-from tests.unit.rule_fixtures import GOOD, good_rows
+from tests.support import corpus
+from tests.support.helpers import NHS_A, UPN_A, csv_bytes, write
+from tests.support.rule_fixtures import GOOD, good_rows
 
 pytestmark = pytest.mark.e2e
 PUBLISHED_MONTH = "2025-03"

@@ -34,8 +34,8 @@ from python_calamine import CalamineWorkbook
 
 from sendboard.devtools.generator import generate
 from sendboard.publish.catalogue import kpi_catalogue
-from tests.e2e.test_faults import run_worker
-from tests.helpers import csv_bytes, write
+from tests.support.helpers import csv_bytes, write
+from tests.support.worker import run_worker
 
 pytestmark = pytest.mark.e2e
 MONTHS = ("2025-01", "2025-02", "2025-03")

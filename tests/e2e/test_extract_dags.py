@@ -11,7 +11,7 @@ import pytest
 
 from sendboard.devtools.generator import generate
 from sendboard.orchestration import airflow_env
-from tests.helpers import asset_events
+from tests.support.helpers import asset_events
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,6 @@ import io
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,43 +21,12 @@ import duckdb
 import pytest
 
 from sendboard.devtools.generator import generate
+from tests.support.worker import run_worker, start_worker
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 MONTH = "2025-01"
 LAND = ["extract_school_census:2025-01", "extract_case_management:2025-01", "extract_health_waiting_lists:2025-01"]
 PUBLISH = [f"publish_board_snapshot:{MONTH}"]
-
-
-def start_worker(
-    home: Path, inbox: Path, runs: list[str], fault: str | None = None, airflow_home: Path | None = None
-) -> subprocess.Popen:
-    env = {**os.environ, "SENDBOARD_HOME": str(home), "SENDBOARD_INBOX": str(inbox), "SENDBOARD_DEV_MODE": "1"}
-    for name in [n for n in env if n.startswith("AIRFLOW")]:
-        del env[name]  # each worker home has its own Airflow metadata DB
-    if airflow_home:  # another machine's Airflow, the same SENDBOARD_HOME
-        from sendboard.orchestration.airflow_env import airflow_environment
-
-        env.update(airflow_environment(airflow_home))
-        (airflow_home / "airflow").mkdir(parents=True, exist_ok=True)
-    env.pop("SENDBOARD_FAULT_AT", None)
-    if fault:
-        env["SENDBOARD_FAULT_AT"] = fault
-    return subprocess.Popen(
-        [sys.executable, "-m", "sendboard.devtools.worker", *runs],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def run_worker(home: Path, inbox: Path, runs: list[str], fault: str | None = None) -> tuple[int, str]:
-    worker = start_worker(home, inbox, runs, fault)
-    output, _ = worker.communicate(timeout=600)
-    return worker.returncode, output
 
 
 def content(home: Path) -> list[dict]:

@@ -24,7 +24,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sendboard.devtools.generator import generate
-from tests.e2e.test_faults import LAND, PUBLISH, run_worker
+from tests.e2e.test_faults import LAND, PUBLISH
+from tests.support.worker import run_worker
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

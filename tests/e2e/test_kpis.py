@@ -19,8 +19,8 @@ import pytest
 from sendboard.ingest.inbox import Inbox
 from sendboard.ingest.landing import land_period, write_schema_files
 from sendboard.warehouse import connection as warehouse
-from tests.helpers import csv_bytes, write
-from tests.unit.rule_fixtures import GOOD
+from tests.support.helpers import csv_bytes, write
+from tests.support.rule_fixtures import GOOD
 
 pytestmark = pytest.mark.e2e
 

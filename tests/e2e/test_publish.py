@@ -17,7 +17,7 @@ from sendboard.devtools.generator import generate
 from sendboard.orchestration import airflow_env
 from sendboard.publish.snapshot import COLUMNS, PUBLISHED_FILES
 from sendboard.warehouse import connection as warehouse
-from tests.helpers import asset_events
+from tests.support.helpers import asset_events
 
 pytestmark = pytest.mark.e2e
 

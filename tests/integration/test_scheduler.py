@@ -30,7 +30,7 @@ import pytest
 
 from sendboard import periods
 from sendboard.contract import SOURCES
-from tests.integration.services import Airflow, Mailbox, Postgres
+from tests.support.services import Airflow, Mailbox, Postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(2400)]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sendboard.publish.board import NotReady, choose_period, resolve_inputs
-from tests.helpers import write
+from tests.support.helpers import write
 
 
 def land_manifest(home: Path, source: str, period: str, sha: str = "a" * 64) -> None:

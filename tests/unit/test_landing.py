@@ -15,7 +15,7 @@ from sendboard.errors import PeriodIncomplete, PeriodRejected
 from sendboard.ingest.inbox import Inbox
 from sendboard.ingest.landing import land_period, quarantine_folder, raw_folder
 from sendboard.ingest.pseudonymise import pseudonym
-from tests.helpers import NHS_A, NHS_B, REFERRAL_HEADER, csv_bytes, referral, write, write_xlsx
+from tests.support.helpers import NHS_A, NHS_B, REFERRAL_HEADER, csv_bytes, referral, write, write_xlsx
 
 HEALTH = "health_waiting_lists"
 

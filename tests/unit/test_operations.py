@@ -16,7 +16,7 @@ import pytest
 from sendboard.errors import FileRejected, PeriodRejected, Problem
 from sendboard.operations import alerts, deadline
 from sendboard.publish import run_summary
-from tests.integration.services import Mailbox
+from tests.support.services import Mailbox
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -146,7 +146,7 @@ def test_the_alert_reaches_a_real_smtp_server_and_a_webhook(monkeypatch, session
 
 
 def test_an_unreachable_channel_is_logged_and_does_not_stop_the_other(monkeypatch, session_home, caplog):
-    from tests.integration.services import free_port
+    from tests.support.services import free_port
 
     monkeypatch.setenv("AIRFLOW_CONN_SENDBOARD_SMTP", f"smtp://127.0.0.1:{free_port()}")  # nothing listens
     monkeypatch.setenv("AIRFLOW_VAR_SENDBOARD_ALERT_EMAILS", "oncall@council.example")

@@ -9,7 +9,7 @@ import duckdb
 
 from sendboard.config import key_fingerprint
 from sendboard.ingest import pseudonymise
-from tests.helpers import NHS_A, UPN_A
+from tests.support.helpers import NHS_A, UPN_A
 
 
 def duckdb_pseudonyms(key: bytes, values: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ from sendboard.contract import SOURCES
 from sendboard.errors import FileRejected
 from sendboard.ingest.readers import read_file
 from sendboard.ingest.rules import check_table
-from tests.helpers import NHS_A, NHS_B, REFERRAL_HEADER, csv_bytes, referral, write, write_xlsx
+from tests.support.helpers import NHS_A, NHS_B, REFERRAL_HEADER, csv_bytes, referral, write, write_xlsx
 
 REFERRALS = SOURCES["health_waiting_lists"].table("referrals")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from sendboard.errors import FileRejected
-from tests.helpers import NHS_BAD_CHECK
-from tests.unit.rule_fixtures import check_rows, good_rows
+from tests.support.helpers import NHS_BAD_CHECK
+from tests.support.rule_fixtures import check_rows, good_rows
 
 R1_REQUEST = good_rows("requests", 1)
 E1_PLAN = good_rows("plans", 1)

@@ -10,7 +10,7 @@ from sendboard import periods
 from sendboard.contract import SOURCES
 from sendboard.ingest.readers import read_file
 from sendboard.ingest.rules import check_table
-from tests.helpers import NHS_A, UPN_A, csv_bytes, write
+from tests.support.helpers import NHS_A, UPN_A, csv_bytes, write
 
 PERIOD = "2025-03"  # period end 2025-03-31
 

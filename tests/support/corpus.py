@@ -1,6 +1,6 @@
 """Build the bad-input corpus: malformed exports, one case per folder, for tests/e2e/test_bad_inputs.py.
 
-    python -m tests.bad_inputs.corpus <folder>     writes <folder>/<case>/<source>/<period>/...
+    python -m tests.support.corpus <folder>     writes <folder>/<case>/<source>/<period>/...
                                                    and <folder>/cases.json
 
 Every case is a complete period of one source whose files are good (the rows of
@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sendboard.contract import SOURCES
-from tests.helpers import NHS_BAD_CHECK, csv_bytes, write, write_xlsx
-from tests.unit.rule_fixtures import GOOD, good_rows
+from tests.support.helpers import NHS_BAD_CHECK, csv_bytes, write, write_xlsx
+from tests.support.rule_fixtures import GOOD, good_rows
 
 ROWS = 50
 MONTH = "2025-04"  # the month after the fixture's published month
