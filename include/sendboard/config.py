@@ -1,11 +1,11 @@
-"""Configuration, read in one place.
+"""Settings, read in one place: every environment variable and Airflow variable sendboard reads is
+read here, and listed in SETTINGS (the README's settings table is checked against it).
 
-SENDBOARD_HOME and SENDBOARD_INBOX come from the environment, else from
-Airflow variables of the same name in lower case, else their defaults
-(outputs.md). The pseudonymisation key comes from the Airflow variable
-`sendboard_pseudonymisation_key` (so an environment variable
-AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY or any secrets backend works);
-a random development key is made only when SENDBOARD_DEV_MODE=1.
+SENDBOARD_HOME and SENDBOARD_INBOX come from the environment, else from Airflow variables of the
+same name in lower case, else their defaults (outputs.md). The pseudonymisation key comes from the
+Airflow variable `sendboard_pseudonymisation_key` (so an environment variable
+AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY or any secrets backend works); a random development key
+is made only when SENDBOARD_DEV_MODE=1.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from sendboard.errors import ConfigurationError
@@ -24,6 +25,43 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = PROJECT_ROOT / "dbt"
 KEY_VARIABLE = "sendboard_pseudonymisation_key"
 MIN_KEY_BYTES = 32
+DEADLINE_VARIABLE = "sendboard_publication_deadline_day"
+DEFAULT_DEADLINE_DAY = 15
+EMAILS_VARIABLE = "sendboard_alert_emails"
+WEBHOOK_VARIABLE = "sendboard_alert_webhook_url"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    where: str  # "environment", "environment or Airflow variable", "Airflow variable"
+    default: str
+    meaning: str
+
+
+SETTINGS = (
+    Setting("SENDBOARD_HOME", "environment or Airflow variable", "`.sendboard/` in the checkout",
+            "where the warehouse, landed data, quarantine and published outputs live"),
+    Setting("SENDBOARD_INBOX", "environment or Airflow variable", "`$SENDBOARD_HOME/sample_inbox`",
+            "the landing area: a folder or an s3://, gs://, abfs:// URL"),
+    Setting(KEY_VARIABLE, "Airflow variable", "none (refuses to run)",
+            "the pseudonymisation key, at least 32 bytes, from a secrets backend"),
+    Setting("SENDBOARD_DEV_MODE", "environment", "off",
+            "1: make a random development key when none is configured (`make run` and the tests)"),
+    Setting(DEADLINE_VARIABLE, "Airflow variable", str(DEFAULT_DEADLINE_DAY),
+            "the day of the following month by which a month must be published"),
+    Setting(EMAILS_VARIABLE, "Airflow variable", "none", "comma-separated recipients of failure alerts"),
+    Setting(WEBHOOK_VARIABLE, "Airflow variable", "none", "a Teams or Slack incoming webhook for failure alerts"),
+    Setting("SENDBOARD_INBOX_POKE_SECONDS", "environment", "1800",
+            "how often an extract DAG looks for a complete period in the inbox"),
+    Setting("SENDBOARD_DBT_POKE_SECONDS", "environment", "15", "how often a dbt model's sensor looks at the build"),
+    Setting("SENDBOARD_DUCKDB_MEMORY_LIMIT", "environment", "3GB",
+            "DuckDB's memory limit while landing (larger tables spill to disk)"),
+    Setting("SENDBOARD_CHROMIUM", "environment", "the first of chromium, chromium-browser, google-chrome on PATH",
+            "the Chromium that prints board_pack.pdf"),
+    Setting("SENDBOARD_DOCS_PORT", "environment", "8580", "the port `make docs` serves the dbt docs on"),
+    Setting("SENDBOARD_FAULT_AT", "environment", "none", "tests only: the step at which a worker kills itself"),
+)  # fmt: skip
 
 # Every phone-home we know of, off: the machines reach no internet and a
 # council network may not either. Applied before Airflow, dbt, Cosmos or GX load.
@@ -70,6 +108,60 @@ def inbox() -> str:
 
 def development_mode() -> bool:
     return os.environ.get("SENDBOARD_DEV_MODE", "").strip().lower() in ("1", "true", "yes")
+
+
+def inbox_from_environment() -> str | None:
+    """SENDBOARD_INBOX as the environment sets it (`make run` makes a sample inbox without one)."""
+    return os.environ.get("SENDBOARD_INBOX") or None
+
+
+def key_in_environment() -> bool:
+    """Whether the pseudonymisation key is given as AIRFLOW_VAR_SENDBOARD_PSEUDONYMISATION_KEY."""
+    return bool(os.environ.get(f"AIRFLOW_VAR_{KEY_VARIABLE.upper()}"))
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def inbox_poke_seconds() -> int:
+    return _int("SENDBOARD_INBOX_POKE_SECONDS", 1800)
+
+
+def dbt_poke_seconds() -> int:
+    return _int("SENDBOARD_DBT_POKE_SECONDS", 15)
+
+
+def docs_port() -> int:
+    return _int("SENDBOARD_DOCS_PORT", 8580)
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get("SENDBOARD_DUCKDB_MEMORY_LIMIT") or "3GB"
+
+
+def chromium() -> str | None:
+    return os.environ.get("SENDBOARD_CHROMIUM") or None
+
+
+def fault_at() -> str | None:
+    return os.environ.get("SENDBOARD_FAULT_AT") or None
+
+
+def deadline_day() -> int:
+    """The day of M+1 by which month M must be published (the Airflow variable, 1-31)."""
+    day = int(_airflow_variable(DEADLINE_VARIABLE) or DEFAULT_DEADLINE_DAY)
+    if not 1 <= day <= 31:
+        raise ValueError(f"{DEADLINE_VARIABLE} must be a day of the month (1-31), not {day}")
+    return day
+
+
+def alert_emails() -> list[str]:
+    return [r.strip() for r in (_airflow_variable(EMAILS_VARIABLE) or "").split(",") if r.strip()]
+
+
+def alert_webhook_url() -> str | None:
+    return _airflow_variable(WEBHOOK_VARIABLE) or None
 
 
 def pseudonymisation_key() -> bytes:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import signal
 
+from sendboard import config
+
 POINTS = ("landing_before_swap", "checks_between_suites", "publish_before_commit", "publish_before_link")
 
 
 def point(name: str) -> None:
     assert name in POINTS, name
-    if os.environ.get("SENDBOARD_FAULT_AT") == name:
+    if config.fault_at() == name:
         os.kill(os.getpid(), signal.SIGKILL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,32 @@ def test_environment_wins_over_the_airflow_variable(monkeypatch, tmp_path):
     assert config.inbox() == "/from/variable"
     monkeypatch.setenv("SENDBOARD_INBOX", str(tmp_path))
     assert config.inbox() == str(tmp_path)
+
+
+def test_only_config_reads_the_environment_or_airflow_variables():
+    # other modules may set the environment for a child process, never read a setting themselves
+    import ast
+
+    import sendboard
+
+    package = Path(sendboard.__file__).parent
+    readers = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                target = ast.unparse(node.func)
+                if target in ("os.environ.get", "os.getenv", "Variable.get"):
+                    readers.append(f"{path.relative_to(package)}: {target}")
+    assert all(r.startswith("config.py") for r in readers), readers
+    assert len(readers) >= 3  # the check sees config's own reads
+
+
+def test_the_readme_lists_every_setting_with_its_default():
+    from sendboard.config import PROJECT_ROOT, SETTINGS
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines() if line.startswith("| `")}
+    assert sorted(s.name for s in SETTINGS) == sorted(n for n in rows if n.lower().startswith("sendboard"))
+    for setting in SETTINGS:
+        assert setting.where in rows[setting.name], setting.name
+        assert setting.default.split(" ")[0].strip("`").rstrip(",") in rows[setting.name], setting.name

@@ -25,7 +25,7 @@ def _prepare() -> Path:
     # decide SENDBOARD_HOME before anything imports Airflow: Airflow reads its environment once
     os.environ.setdefault("SENDBOARD_HOME", str(config.PROJECT_ROOT / ".sendboard"))
     airflow_env.apply(Path(os.environ["SENDBOARD_HOME"]))
-    if not os.environ.get(f"AIRFLOW_VAR_{config.KEY_VARIABLE.upper()}") and not config.development_mode():
+    if not config.key_in_environment() and not config.development_mode():
         os.environ["SENDBOARD_DEV_MODE"] = "1"
         print(
             "No pseudonymisation key configured: DEVELOPMENT MODE (a random key is kept under "
@@ -33,7 +33,7 @@ def _prepare() -> Path:
         )
     home = config.home()
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
-    if not os.environ.get("SENDBOARD_INBOX"):
+    if not config.inbox_from_environment():
         sample = config.default_inbox()
         if not (sample / ".complete").exists():
             from sendboard.devtools.generator import generate

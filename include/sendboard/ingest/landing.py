@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from sendboard import faults, periods
+from sendboard import config, faults, periods
 from sendboard.config import key_fingerprint
 from sendboard.contract import DATE, FLAG, IDENTIFIER_KINDS, INTEGER, SOURCES
 from sendboard.errors import FileRejected, PeriodRejected, Problem
@@ -150,9 +150,7 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
     # removed when it ends and, after a crash, by the next landing of the period
     spill = _spill_folder(home, source, period)
     spill.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(
-        config={"memory_limit": os.environ.get("SENDBOARD_DUCKDB_MEMORY_LIMIT", "3GB"), "temp_directory": str(spill)}
-    )
+    con = duckdb.connect(config={"memory_limit": config.duckdb_memory_limit(), "temp_directory": str(spill)})
     try:
         pseudonymise.install_key(con, key)
         rejections: list[tuple[InboxFile, FileRejected]] = []

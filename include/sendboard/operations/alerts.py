@@ -24,13 +24,12 @@ import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from sendboard import config
 from sendboard.errors import PeriodIncomplete, PublicationLate, SendboardError
 
 log = logging.getLogger(__name__)
 
 SMTP_CONNECTION = "sendboard_smtp"
-EMAILS_VARIABLE = "sendboard_alert_emails"
-WEBHOOK_VARIABLE = "sendboard_alert_webhook_url"
 SEND_TIMEOUT_SECONDS = 20
 
 
@@ -75,8 +74,6 @@ def _rule(cause: BaseException | None) -> str:
 
 def describe_failure(context) -> Alert:
     """The alert for a failed task, from the Airflow context of its failure callback."""
-    from sendboard import config
-
     ti = context["ti"]
     dag_id, task_id = ti.dag_id, ti.task_id
     cause, message = _safe_message(context.get("exception"))
@@ -119,12 +116,6 @@ def _pulled(ti, task_id: str, key: str | None = None) -> str | None:
     if key and isinstance(value, dict):
         value = value.get(key)
     return value if isinstance(value, str) else None
-
-
-def _variable(name: str) -> str | None:
-    from airflow.sdk import Variable
-
-    return Variable.get(name, default=None)
 
 
 def _smtp_connection():
@@ -179,7 +170,7 @@ def send(alert: Alert) -> list[str]:
     """Send the alert to every configured channel; returns the channels it reached."""
     reached = []
     log.error("ALERT %s", alert.text())
-    recipients = [r.strip() for r in (_variable(EMAILS_VARIABLE) or "").split(",") if r.strip()]
+    recipients = config.alert_emails()
     connection = _smtp_connection() if recipients else None
     if recipients and connection is not None:
         try:
@@ -187,7 +178,7 @@ def send(alert: Alert) -> list[str]:
             reached.append("email")
         except Exception as error:  # noqa: BLE001 - one channel failing must not stop the other
             log.error("the alert e-mail could not be sent: %s", type(error).__name__)
-    url = _variable(WEBHOOK_VARIABLE)
+    url = config.alert_webhook_url()
     if url:
         try:
             send_webhook(alert, url)
@@ -198,8 +189,8 @@ def send(alert: Alert) -> list[str]:
         log.warning(
             "no alert channel reached: set the %s connection and the %s variable, or %s",
             SMTP_CONNECTION,
-            EMAILS_VARIABLE,
-            WEBHOOK_VARIABLE,
+            config.EMAILS_VARIABLE,
+            config.WEBHOOK_VARIABLE,
         )
     return reached
 

@@ -11,13 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from sendboard import periods
+from sendboard import config, periods
 from sendboard.errors import PublicationLate
 
 log = logging.getLogger(__name__)
-
-DEADLINE_VARIABLE = "sendboard_publication_deadline_day"
-DEFAULT_DEADLINE_DAY = 15
 
 
 def deadline_of(period: str, day: int) -> date:
@@ -30,15 +27,6 @@ def deadline_of(period: str, day: int) -> date:
     """
     following = periods.shift(period, 1)
     return periods.first_day(following).replace(day=min(day, periods.last_day(following).day))
-
-
-def deadline_day() -> int:
-    from airflow.sdk import Variable
-
-    day = int(Variable.get(DEADLINE_VARIABLE, default=DEFAULT_DEADLINE_DAY))
-    if not 1 <= day <= 31:
-        raise ValueError(f"{DEADLINE_VARIABLE} must be a day of the month (1-31), not {day}")
-    return day
 
 
 def check(today: date, day: int, published_months: set[str], why_not=None) -> str:
@@ -78,7 +66,6 @@ def why_not_published(period: str) -> str:
 
 
 def check_today(today: date) -> str:
-    from sendboard import config
     from sendboard.warehouse.integrity import published_versions
 
-    return check(today, deadline_day(), set(published_versions(config.home())), why_not_published)
+    return check(today, config.deadline_day(), set(published_versions(config.home())), why_not_published)

@@ -3,12 +3,11 @@ here so the DAG processor parses every file fast; the work is in sendboard.inges
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from airflow.sdk import DAG, Param, get_current_context, task
 
-from sendboard import periods
+from sendboard import config, periods
 from sendboard.operations.alerts import on_task_failure
 from sendboard.orchestration.airflow_env import START_DATE
 from sendboard.orchestration.assets import LANDED
@@ -23,7 +22,7 @@ DEFAULT_ARGS = {
     "on_failure_callback": on_task_failure,
 }
 # How often a scheduled run looks in the inbox for the month's files (environment, read at parse time)
-INBOX_POKE_SECONDS = int(os.environ.get("SENDBOARD_INBOX_POKE_SECONDS", "1800"))
+INBOX_POKE_SECONDS = config.inbox_poke_seconds()
 
 
 def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, get_current_context, task
 
-from sendboard import periods
+from sendboard import config, periods
 from sendboard.config import DBT_PROJECT
 from sendboard.operations.alerts import on_task_failure
 from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
@@ -36,7 +36,7 @@ MONTHLY = CronTriggerTimetable("0 6 1 * *", timezone="UTC")
 # meets an open Airflow race (apache/airflow#71172: a reschedule-mode sensor is failed when its last
 # poke's executor event arrives after the next poke was queued), so deployments wait 15 s; dag.test()
 # (make run, the tests) has no executor events and uses 2 s (airflow_env sets it).
-MODEL_POKE_SECONDS = int(os.environ.get("SENDBOARD_DBT_POKE_SECONDS", "15"))
+MODEL_POKE_SECONDS = config.dbt_poke_seconds()
 
 
 def _dbt_task_group():

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from sendboard import config
 from sendboard.errors import ChromiumMissing
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
@@ -35,7 +36,7 @@ FLAGS = (
 
 def chromium() -> str:
     """The Chromium binary: $SENDBOARD_CHROMIUM, else the first of CANDIDATES on PATH."""
-    configured = os.environ.get("SENDBOARD_CHROMIUM")
+    configured = config.chromium()
     found = configured or next((p for p in map(shutil.which, CANDIDATES) if p), None)
     if not found or not shutil.which(found):
         raise ChromiumMissing(

@@ -66,7 +66,7 @@ def server(home: Path, port: int) -> http.server.ThreadingHTTPServer:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SENDBOARD_DOCS_PORT", "8580")))
+    parser.add_argument("--port", type=int, default=config.docs_port())
     parser.add_argument("--no-serve", action="store_true", help="generate only")
     arguments = parser.parse_args()
     config.apply_offline_environment()
