@@ -5,8 +5,3 @@
     cast(((20 * ({{ numerator }})::hugeint + ({{ denominator }})) // (2 * ({{ denominator }})))::hugeint / 10.0
          as decimal(18, 1))
 {%- endmacro %}
-
-{#- The landed period of a row, from its file path: raw/<source>/period=YYYY-MM/<table>.parquet -#}
-{% macro landed_period(filename_column='filename') -%}
-    regexp_extract({{ filename_column }}, 'period=([0-9]{4}-[0-9]{2})', 1)
-{%- endmacro %}

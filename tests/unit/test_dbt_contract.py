@@ -1,0 +1,36 @@
+"""The dbt project agrees with the contract (contract.py, exports.md as data) where it repeats it."""
+
+from __future__ import annotations
+
+import yaml
+
+from sendboard.config import DBT_PROJECT
+from sendboard.contract import SOURCES
+
+
+def staging_accepted_values() -> dict[tuple[str, str, str], list[str]]:
+    """(source, table, column) -> the values of its accepted_values test, from every staging yml."""
+    found = {}
+    for path in sorted((DBT_PROJECT / "models" / "staging").rglob("_*__models.yml")):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+            source, table = model["name"].removeprefix("stg_").split("__")
+            for column in model.get("columns", []):
+                for test in column.get("data_tests", []):
+                    if isinstance(test, dict) and "accepted_values" in test:
+                        found[(source, table, column["name"])] = test["accepted_values"]["arguments"]["values"]
+    return found
+
+
+def test_every_staging_accepted_values_list_is_the_contracts_codes():
+    listed = staging_accepted_values()
+    coded = {
+        (source.name, table.name, column.name): list(column.codes)
+        for source in SOURCES.values()
+        for table in source.tables
+        for column in table.columns
+        if column.codes
+    }
+    assert len(listed) == 18  # the lists copied by hand into the staging yml
+    assert {key: sorted(values) for key, values in listed.items()} == {key: sorted(coded[key]) for key in listed}
+    # and every coded column of the contract has its dbt test
+    assert sorted(coded) == sorted(listed)
