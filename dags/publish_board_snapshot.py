@@ -5,7 +5,7 @@ Runs when both monthly extracts (`landed_case_management` and
 `landed_health_waiting_lists`) have landed a month M, or on demand with
 `{"period": "YYYY-MM"}`. Its monthly time schedule (06:00 on the 1st, for
 the month before) is what `airflow backfill create` uses to publish a range
-of past months (README "Backfill"); a scheduled run whose month has not
+of past months (docs/operations.md, "Backfill"); a scheduled run whose month has not
 landed yet is skipped and left to the run the extracts trigger. It
 
 1. `select_inputs`: checks both extracts of M landed and that the census in

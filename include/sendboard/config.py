@@ -1,5 +1,5 @@
 """Settings, read in one place: every environment variable and Airflow variable sendboard reads is
-read here, and listed in SETTINGS (the README's settings table is checked against it).
+read here, and listed in SETTINGS (docs/operations.md's settings table is checked against it).
 
 SENDBOARD_HOME and SENDBOARD_INBOX come from the environment, else from Airflow variables of the
 same name in lower case, else their defaults (outputs.md). The pseudonymisation key comes from the

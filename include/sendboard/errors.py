@@ -103,7 +103,7 @@ class ChecksFailed(SendboardError):
 class WarehouseDamaged(SendboardError):
     """The warehouse cannot be read, or lacks publication history that the published files show."""
 
-    rule = "warehouse integrity (README 'Restoring the warehouse')"
+    rule = "warehouse integrity (docs/operations.md 'Restoring the warehouse')"
 
 
 class WarehouseNotChecked(SendboardError):

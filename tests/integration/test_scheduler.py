@@ -206,7 +206,7 @@ def test_a_bad_file_fails_its_run_sends_an_alert_and_is_quarantined(deployment):
     nhs_numbers = [r["nhs_number"] for r in csv.DictReader(io.StringIO(referrals.read_text()))][:50]
     duplicated = _duplicate_first_key(referrals)
 
-    # the engineer re-lands the month the partner re-sent: clear its land task (README "on call")
+    # the engineer re-lands the month the partner re-sent: clear its land task (docs/operations.md, "On call")
     run_id = airflow.runs(dag_id)[-1]["dag_run_id"]
     airflow.post(
         f"/api/v2/dags/{dag_id}/clearTaskInstances",

@@ -301,7 +301,7 @@ def test_a_missing_key_or_a_damaged_warehouse_is_named_as_such():
             WarehouseDamaged("the warehouse lacks the publication history of 2026-09"),
         )
     )
-    assert damaged.rule == "warehouse integrity (README 'Restoring the warehouse')"
+    assert damaged.rule == "warehouse integrity (docs/operations.md 'Restoring the warehouse')"
 
 
 def test_a_missing_chromium_alert_says_how_to_install_it(monkeypatch):

@@ -23,7 +23,7 @@ def print_summary(home: Path) -> None:
     )
     copy = analytics_copy.path(home)
     if copy.exists():
-        print(f"Analysts' read-only copy: {copy}  (README 'For analysts'; `make docs` for the dbt docs)")
+        print(f"Analysts' read-only copy: {copy}  (docs/analysts.md; `make docs` for the dbt docs)")
     with open(root / latest / "board_snapshot.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     print(f"\nLatest: {latest} (version {rows[0]['version']}, published {rows[0]['published_at']})\n")

@@ -43,7 +43,7 @@ def _dbt_task_group():
     # Cosmos' producer rewrites its whole XCom backup into an Airflow Variable after every dbt event
     # ([cosmos] enable_watcher_reliable_retry): 2-3 s of a national build. Off, its failure callback
     # writes the backup once. A failed build is re-run by a new run of the DAG for the month
-    # (README, "When things go wrong"), not by clearing the producer, which then skips dbt.
+    # (docs/operations.md, "When things go wrong"), not by clearing the producer, which then skips dbt.
     os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY", "False")
     from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, TestBehavior

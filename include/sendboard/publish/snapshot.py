@@ -162,7 +162,7 @@ def _write_version(
                 # a linked folder is published history: never replaced by a new version 1
                 raise WarehouseDamaged(
                     f"{target} is published but the warehouse has no history for it: "
-                    "the warehouse was replaced or damaged; restore it (README: "
+                    "the warehouse was replaced or damaged; restore it (docs/operations.md: "
                     "'Restoring the warehouse') before publishing again"
                 )
             # else: an incomplete folder being repaired from the history, or one left by an attempt

@@ -5,7 +5,7 @@ has its rows in publication.board_snapshot_history. If the warehouse file cannot
 or does not hold the history the links show (deleted, replaced by an old copy), the run stops and
 says so: rebuilding a fresh warehouse would publish "version 1" over the board's history.
 
-Recovery, once the cause is understood (README: 'Restoring the warehouse'):
+Recovery, once the cause is understood (docs/operations.md: 'Restoring the warehouse'):
 
     python -m sendboard.warehouse.integrity --restore-history
 
@@ -44,7 +44,7 @@ def check_warehouse(home: Path, con: duckdb.DuckDBPyConnection | None = None) ->
     path = warehouse.path(home)
     linked = published_versions(home)
     advice = (
-        "Nothing was built or published. See README 'Restoring the warehouse' "
+        "Nothing was built or published. See docs/operations.md 'Restoring the warehouse' "
         "(python -m sendboard.warehouse.integrity --restore-history)."
     )
     if not path.exists():
