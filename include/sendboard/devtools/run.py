@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from sendboard import config
+from sendboard.devtools.console import Console, log_path
 from sendboard.orchestration import airflow_env
 from sendboard.publish.board import MONTHLY_SOURCES
 
@@ -45,21 +46,50 @@ def _prepare() -> Path:
     return home
 
 
-def _run(dag, period: str) -> bool:
-    started = time.monotonic()
-    run = dag.test(run_conf={"period": period})
-    ok = str(run.state) in ("success", "DagRunState.SUCCESS")
-    failed = [] if ok else [ti.task_id for ti in run.get_task_instances() if str(ti.state).endswith("failed")]
-    print(
-        f"  {dag.dag_id:<32} {period}  {'ok' if ok else 'FAILED at ' + ', '.join(failed)}"
-        f"  ({time.monotonic() - started:.1f} s)",
-        flush=True,
-    )
-    return ok
+class Progress:
+    """One console line per DAG run, with a running count: `[12/53] publish_board_snapshot 2025-11 ok 3.4 s`."""
+
+    def __init__(self, console: Console, total: int):
+        self.console, self.total, self.done = console, total, 0
+
+    def line(self, dag_id: str, period: str, outcome: str) -> None:
+        self.done += 1
+        width = len(str(self.total))
+        self.console.say(f"[{self.done:>{width}}/{self.total}] {dag_id:<30} {period}  {outcome}")
+
+    def run(self, dag, period: str) -> bool:
+        started = time.monotonic()
+        run = dag.test(run_conf={"period": period})
+        ok = str(run.state) in ("success", "DagRunState.SUCCESS")
+        failed = (
+            []
+            if ok
+            else [
+                ti.task_id for ti in run.get_task_instances() if str(ti.state) in ("failed", "TaskInstanceState.FAILED")
+            ]
+        )
+        self.line(
+            dag.dag_id, period, f"{'ok' if ok else 'FAILED at ' + ', '.join(failed)} {time.monotonic() - started:.1f} s"
+        )
+        for alert in self.console.new_alerts():
+            self.console.say("    " + alert.replace("\n", "\n    "))
+        return ok
 
 
 def main() -> int:
     home = _prepare()
+    log_file = log_path(home)
+    print(f"Airflow's and dbt's output: {log_file}", flush=True)
+    with Console(log_file) as console:
+        code = _run_all(home, console)
+        console.say(f"Airflow's and dbt's output: {log_file}")
+    from sendboard.devtools.summary import print_summary
+
+    print_summary(home)
+    return code
+
+
+def _run_all(home: Path, console: Console) -> int:
     airflow_env.migrate_metadata_db()
     from sendboard.warehouse import dbt_manifest
 
@@ -74,49 +104,49 @@ def main() -> int:
     bag = DagBag(str(config.PROJECT_ROOT / "dags"))
     if bag.import_errors:
         for file, error in bag.import_errors.items():
-            print(f"DAG import error in {file}:\n{error}", file=sys.stderr)
+            console.say(f"DAG import error in {file}:\n{error}")
         return 1
     work = sorted(
         {(p, s) for s in ("school_census", *MONTHLY_SOURCES) for p in inbox.complete_periods(s)},
         key=lambda item: (item[0], item[1] != "school_census"),
     )
     months = sorted({p for p, s in work if s in MONTHLY_SOURCES})
-    print(f"Inbox {inbox.location}: {len(work)} complete source periods, {len(months)} months. State in {home}.")
+    console.say(f"Inbox {inbox.location}: {len(work)} complete source periods, {len(months)} months. State in {home}.")
+    progress = Progress(console, len(work) + len(months) + 1)
     failures = []
     started = time.monotonic()
     # every source period first (a census before the monthly extracts of its month), then every month:
     # no month's figures read a later period, and the first publish run's dbt build then serves
     # every month (later runs find the warehouse built from the same landed inputs and skip dbt)
     for period, source in work:
-        if not _run(bag.dags[f"extract_{source}"], period):
+        if not progress.run(bag.dags[f"extract_{source}"], period):
             failures.append((source, period))
     republished = False  # once a month is re-published, later months' previous values may change
     for month in months:
         if not all(read_manifest(home, s, month) for s in MONTHLY_SOURCES):
+            progress.line("publish_board_snapshot", month, "not run: an extract of the month did not land")
             continue
         if not republished and published_from_same_inputs(month):
-            print(f"  {'publish_board_snapshot':<32} {month}  already published from these inputs", flush=True)
+            progress.line("publish_board_snapshot", month, "already published from these inputs")
             continue
         republished = True
-        if not _run(bag.dags["publish_board_snapshot"], month):
+        if not progress.run(bag.dags["publish_board_snapshot"], month):
             failures.append(("board", month))
     # the scheduler runs it after each publication (the published_board_snapshot Asset); one run after
     # the last month copies the same warehouse every earlier run would have
     from sendboard.publish.analytics_copy import path as analytics_copy_path
 
-    if (republished or (months and not analytics_copy_path(home).exists())) and not _run(
-        bag.dags["refresh_analytics_copy"], months[-1]
-    ):
-        failures.append(("analytics", months[-1]))
-    print(f"\nDone in {time.monotonic() - started:.0f} s.")
+    if republished or (months and not analytics_copy_path(home).exists()):
+        if not progress.run(bag.dags["refresh_analytics_copy"], months[-1]):
+            failures.append(("analytics", months[-1]))
+    elif months:
+        progress.line("refresh_analytics_copy", months[-1], "up to date: nothing newly published")
+    console.say(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
         report = {"board": f"{home / 'data_quality' / 'board' / period} and ", "analytics": ""}.get(
             source, f"{quarantine_folder(home, source, period)} and "
         )
-        print(f"  FAILED {source} {period}: see {report}the task log in {home / 'airflow' / 'logs'}")
-    from sendboard.devtools.summary import print_summary
-
-    print_summary(home)
+        console.say(f"  FAILED {source} {period}: see {report}the task log in {home / 'airflow' / 'logs'}")
     return 1 if failures else 0
 
 
