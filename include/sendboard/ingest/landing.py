@@ -126,24 +126,16 @@ def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) 
 
 
 def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) -> LandingResult:
-    spec = SOURCES[source]
     files = inbox.require_complete(source, period)
     fingerprint = key_fingerprint(key)
     checksums = {t: [_sha256(inbox, f) for f in fs] for t, fs in files.items()}
     target = raw_folder(home, source, period)
 
     previous = read_manifest(home, source, period)
-    if (
-        previous
-        and previous.get("landing_version") == LANDING_VERSION
-        and previous.get("key_fingerprint") == fingerprint
-        and {t: v["sha256"] for t, v in previous["tables"].items()}
-        == {t: c[0][0] for t, c in checksums.items() if len(c) == 1}
-    ):
+    if _unchanged(previous, checksums, fingerprint):
         log.info("%s %s: files unchanged since %s, nothing to land", source, period, previous["loaded_at"])
         return LandingResult(source, period, "unchanged", previous, target)
 
-    period_end = periods.last_day(period)
     loaded_at = datetime.now(UTC).replace(microsecond=0)
     # a national census is ~9M rows: past the memory limit DuckDB spills to disk. The spill holds
     # identifiers in clear (this is still the ingest step), so it is the landing's own folder,
@@ -153,94 +145,25 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
     con = duckdb.connect(config={"memory_limit": config.duckdb_memory_limit(), "temp_directory": str(spill)})
     try:
         pseudonymise.install_key(con, key)
-        rejections: list[tuple[InboxFile, FileRejected]] = []
         # seconds per stage, for the task log and `make bench`
         timings = {"read": 0.0, "rules": 0.0, "pseudonymise_and_write": 0.0}
-        checked_tables: dict[str, tuple[InboxFile, CheckedTable, list[str], str | None]] = {}
-        for table in spec.tables:
-            table_files = files[table.name]
-            try:
-                if len(table_files) > 1:
-                    raise FileRejected(
-                        table_files[0].label.rsplit(".", 1)[0] + ".*",
-                        [
-                            Problem(
-                                "sent_twice",
-                                f"the table is sent as both {' and '.join(f.name for f in table_files)}; send one",
-                            )
-                        ],
-                    )
-                file = table_files[0]
-                parent = table.parent[1] if table.parent else None
-                parent_relation = f"checked_{parent}" if parent in checked_tables else None
-                started = time.perf_counter()
-                with inbox.local_copy(file) as local:
-                    # a UTF-8 CSV is parsed by check_table, straight into its typed table
-                    raw = read_file(con, local, file.suffix, table, file.label, deferred=True)
-                    timings["read"] += time.perf_counter() - started
-                    started = time.perf_counter()
-                    checked = check_table(con, raw, table, period_end, file.label, parent_relation)
-                timings["rules"] += time.perf_counter() - started
-                checked_tables[table.name] = (file, checked, raw.ignored_columns, raw.encoding)
-            except FileRejected as rejected:
-                log.error("%s", rejected)
-                for table_file in table_files:
-                    rejections.append((table_file, rejected))
+        checked_tables, rejections = _check_files(con, inbox, SOURCES[source], files, period, timings)
         if rejections:
-            quarantine = quarantine_folder(home, source, period)
-            for table_file, rejected in rejections:
-                _quarantine(inbox, table_file, rejected, quarantine)
-            unique = list({id(r): r for _, r in rejections}.values())
-            raise PeriodRejected(source, period, unique, str(quarantine))
-
+            _reject_period(inbox, home, source, period, rejections)
+        manifest = {
+            "source": source,
+            "period": period,
+            "status": "landed",
+            "loaded_at": loaded_at.isoformat(),
+            "landing_version": LANDING_VERSION,
+            "key_fingerprint": fingerprint,
+            "inbox": _safe_location(inbox.location),
+            "tables": {},
+        }
         staging = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
         staging.mkdir(parents=True)
         try:
-            manifest = {
-                "source": source,
-                "period": period,
-                "status": "landed",
-                "loaded_at": loaded_at.isoformat(),
-                "landing_version": LANDING_VERSION,
-                "key_fingerprint": fingerprint,
-                "inbox": _safe_location(inbox.location),
-                "tables": {},
-            }
-            for name, (file, checked, ignored, encoding) in checked_tables.items():
-                out = staging / f"{name}.parquet"
-                started = time.perf_counter()
-                # zstd level 1, not the default 3: a national census writes in 3.7 s instead of 5.8 s
-                # and is a little smaller (the hex pseudonyms take most of the bytes either way)
-                con.execute(
-                    f"copy ({_landed_select(checked, loaded_at)}) to '{out}' "
-                    "(format parquet, compression zstd, compression_level 1)"
-                )
-                timings["pseudonymise_and_write"] += time.perf_counter() - started
-                sha, size = checksums[name][0]
-                manifest["tables"][name] = {
-                    "file": file.name,
-                    "format": file.suffix.lstrip("."),
-                    "encoding": encoding,
-                    "sha256": sha,
-                    "bytes": size,
-                    "rows_read": checked.rows,
-                    "rows_landed": checked.rows - checked.bad_rows,
-                    "rows_left_out": checked.bad_rows,
-                    "ignored_columns": ignored,
-                    "left_out_by_rule": _left_out_summary(checked),
-                }
-                if ignored:
-                    log.warning("%s: unknown columns ignored: %s", file.label, ", ".join(ignored))
-            errors = " union all ".join(
-                f"select '{n}' as table_name, _row as source_row, rule, column_name from violations_{n}"
-                for n in checked_tables
-            )
-            con.execute(
-                f"copy ({errors} order by table_name, source_row, rule, column_name) "
-                f"to '{staging / 'row_errors.parquet'}' (format parquet)"
-            )
-            manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
-            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            _write_landing(con, staging, checked_tables, checksums, manifest, loaded_at, timings)
             faults.point("landing_before_swap")
             _swap_into_place(staging, target)
         except BaseException:
@@ -256,6 +179,116 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
         ", ".join(f"{t} {v['rows_landed']}/{v['rows_read']} rows" for t, v in manifest["tables"].items()),
     )
     return LandingResult(source, period, "landed", manifest, target)
+
+
+def _unchanged(previous: dict | None, checksums: dict, fingerprint: str) -> bool:
+    """The period was landed before from the same files, by the same landing code and key."""
+    return bool(
+        previous
+        and previous.get("landing_version") == LANDING_VERSION
+        and previous.get("key_fingerprint") == fingerprint
+        and {t: v["sha256"] for t, v in previous["tables"].items()}
+        == {t: c[0][0] for t, c in checksums.items() if len(c) == 1}
+    )
+
+
+CheckedFile = tuple[InboxFile, CheckedTable, list[str], str | None]  # file, checked table, ignored columns, encoding
+
+
+def _check_files(
+    con, inbox: Inbox, spec, files: dict[str, list[InboxFile]], period: str, timings: dict[str, float]
+) -> tuple[dict[str, CheckedFile], list[tuple[InboxFile, FileRejected]]]:
+    """Read and check every table's file, parents before children; collect every rejection."""
+    period_end = periods.last_day(period)
+    rejections: list[tuple[InboxFile, FileRejected]] = []
+    checked_tables: dict[str, CheckedFile] = {}
+    for table in spec.tables:
+        table_files = files[table.name]
+        try:
+            if len(table_files) > 1:
+                raise FileRejected(
+                    table_files[0].label.rsplit(".", 1)[0] + ".*",
+                    [
+                        Problem(
+                            "sent_twice",
+                            f"the table is sent as both {' and '.join(f.name for f in table_files)}; send one",
+                        )
+                    ],
+                )
+            file = table_files[0]
+            parent = table.parent[1] if table.parent else None
+            parent_relation = f"checked_{parent}" if parent in checked_tables else None
+            started = time.perf_counter()
+            with inbox.local_copy(file) as local:
+                # a UTF-8 CSV is parsed by check_table, straight into its typed table
+                raw = read_file(con, local, file.suffix, table, file.label, deferred=True)
+                timings["read"] += time.perf_counter() - started
+                started = time.perf_counter()
+                checked = check_table(con, raw, table, period_end, file.label, parent_relation)
+            timings["rules"] += time.perf_counter() - started
+            checked_tables[table.name] = (file, checked, raw.ignored_columns, raw.encoding)
+        except FileRejected as rejected:
+            log.error("%s", rejected)
+            for table_file in table_files:
+                rejections.append((table_file, rejected))
+    return checked_tables, rejections
+
+
+def _reject_period(
+    inbox: Inbox, home: Path, source: str, period: str, rejections: list[tuple[InboxFile, FileRejected]]
+) -> None:
+    """Quarantine every rejected file with its report; nothing of the period lands."""
+    quarantine = quarantine_folder(home, source, period)
+    for table_file, rejected in rejections:
+        _quarantine(inbox, table_file, rejected, quarantine)
+    unique = list({id(r): r for _, r in rejections}.values())
+    raise PeriodRejected(source, period, unique, str(quarantine))
+
+
+def _write_landing(
+    con,
+    staging: Path,
+    checked_tables: dict[str, CheckedFile],
+    checksums: dict,
+    manifest: dict,
+    loaded_at: datetime,
+    timings: dict[str, float],
+) -> None:
+    """The landed Parquet (pseudonymised), row_errors.parquet and manifest.json, in the staging folder."""
+    for name, (file, checked, ignored, encoding) in checked_tables.items():
+        out = staging / f"{name}.parquet"
+        started = time.perf_counter()
+        # zstd level 1, not the default 3: a national census writes in 3.7 s instead of 5.8 s
+        # and is a little smaller (the hex pseudonyms take most of the bytes either way)
+        con.execute(
+            f"copy ({_landed_select(checked, loaded_at)}) to '{out}' "
+            "(format parquet, compression zstd, compression_level 1)"
+        )
+        timings["pseudonymise_and_write"] += time.perf_counter() - started
+        sha, size = checksums[name][0]
+        manifest["tables"][name] = {
+            "file": file.name,
+            "format": file.suffix.lstrip("."),
+            "encoding": encoding,
+            "sha256": sha,
+            "bytes": size,
+            "rows_read": checked.rows,
+            "rows_landed": checked.rows - checked.bad_rows,
+            "rows_left_out": checked.bad_rows,
+            "ignored_columns": ignored,
+            "left_out_by_rule": _left_out_summary(checked),
+        }
+        if ignored:
+            log.warning("%s: unknown columns ignored: %s", file.label, ", ".join(ignored))
+    errors = " union all ".join(
+        f"select '{n}' as table_name, _row as source_row, rule, column_name from violations_{n}" for n in checked_tables
+    )
+    con.execute(
+        f"copy ({errors} order by table_name, source_row, rule, column_name) "
+        f"to '{staging / 'row_errors.parquet'}' (format parquet)"
+    )
+    manifest["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
 def _safe_location(location: str) -> str:
