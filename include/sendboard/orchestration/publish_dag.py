@@ -91,6 +91,78 @@ def _dbt_task_group():
     return group
 
 
+# The publish DAG's tasks: each maps the package's outcome to Airflow's (skip, fail without retry)
+
+
+@task(retries=0, pool=WAREHOUSE_POOL)
+def select_inputs() -> dict:
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from sendboard.publish.board import NotReady, choose_period, month_of_run
+    from sendboard.publish.board import select_inputs as select
+    from sendboard.warehouse.integrity import WarehouseDamaged
+
+    context = get_current_context()
+    run_type = str(context["dag_run"].run_type).rsplit(".", 1)[-1].lower()
+    requested = context["params"].get("period") or month_of_run(run_type, context.get("logical_date"))
+    months = event_periods(context.get("triggering_asset_events"))
+    try:
+        return select(choose_period(requested, months), context["run_id"])
+    except NotReady as not_ready:
+        if run_type == "scheduled":  # the extracts' Asset events will trigger the month's run
+            raise AirflowSkipException(f"{not_ready} - the run the extracts trigger will publish it") from not_ready
+        raise AirflowFailException(str(not_ready)) from not_ready  # not retried: a person must act
+    except WarehouseDamaged as damaged:
+        raise AirflowFailException(str(damaged)) from damaged
+
+
+@task.branch(retries=0)
+def build_or_reuse_warehouse(inputs: dict, build: list[str]) -> list[str]:
+    """Skip dbt when the warehouse was built, tested and checked from exactly the landed
+    inputs there are now (e.g. every month of a backfill after the first)."""
+    import logging
+
+    if inputs["reuse_warehouse"]:
+        logging.getLogger(__name__).info(
+            "dbt skipped: run %s built the warehouse from exactly these landed inputs and its dbt "
+            "tests and mart checks passed",
+            inputs["reuse_warehouse"],
+        )
+        return ["check_marts"]
+    return [*build, "check_marts"]
+
+
+# after dbt's tests, or straight after the branch when dbt was skipped; never after a failure
+@task(retries=0, pool=WAREHOUSE_POOL, trigger_rule="none_failed_min_one_success")
+def check_marts(inputs: dict) -> dict:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from sendboard.publish.board import ChecksFailed
+    from sendboard.publish.board import check_marts as check
+
+    try:
+        return check(inputs, get_current_context()["run_id"])
+    except ChecksFailed as failed:
+        raise AirflowFailException(str(failed)) from failed
+
+
+# its Asset event (a new version or "unchanged") triggers refresh_analytics_copy
+@task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
+def publish(inputs: dict, checks: dict) -> dict:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from sendboard.publish.board import NotReady
+    from sendboard.publish.board import publish as publish_month
+
+    context = get_current_context()
+    try:
+        publication = publish_month(inputs, checks, context["run_id"])
+    except NotReady as changed:
+        raise AirflowFailException(str(changed)) from changed
+    context["outlet_events"][PUBLISHED].extra = {key: publication[key] for key in ("period", "status", "version")}
+    return publication
+
+
 def publish_dag(doc_md: str) -> DAG:
     with DAG(
         dag_id="publish_board_snapshot",
@@ -112,76 +184,6 @@ def publish_dag(doc_md: str) -> DAG:
             )
         },
     ) as dag:
-
-        @task(retries=0, pool=WAREHOUSE_POOL)
-        def select_inputs() -> dict:
-            from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
-
-            from sendboard.publish.board import NotReady, choose_period, month_of_run
-            from sendboard.publish.board import select_inputs as select
-            from sendboard.warehouse.integrity import WarehouseDamaged
-
-            context = get_current_context()
-            run_type = str(context["dag_run"].run_type).rsplit(".", 1)[-1].lower()
-            requested = context["params"].get("period") or month_of_run(run_type, context.get("logical_date"))
-            periods = event_periods(context.get("triggering_asset_events"))
-            try:
-                return select(choose_period(requested, periods), context["run_id"])
-            except NotReady as not_ready:
-                if run_type == "scheduled":  # the extracts' Asset events will trigger the month's run
-                    raise AirflowSkipException(
-                        f"{not_ready} - the run the extracts trigger will publish it"
-                    ) from not_ready
-                raise AirflowFailException(str(not_ready)) from not_ready  # not retried: a person must act
-            except WarehouseDamaged as damaged:
-                raise AirflowFailException(str(damaged)) from damaged
-
-        @task.branch(retries=0)
-        def build_or_reuse_warehouse(inputs: dict, build: list[str]) -> list[str]:
-            """Skip dbt when the warehouse was built, tested and checked from exactly the landed
-            inputs there are now (e.g. every month of a backfill after the first)."""
-            import logging
-
-            if inputs["reuse_warehouse"]:
-                logging.getLogger(__name__).info(
-                    "dbt skipped: run %s built the warehouse from exactly these landed inputs and its dbt "
-                    "tests and mart checks passed",
-                    inputs["reuse_warehouse"],
-                )
-                return ["check_marts"]
-            return [*build, "check_marts"]
-
-        # after dbt's tests, or straight after the branch when dbt was skipped; never after a failure
-        @task(retries=0, pool=WAREHOUSE_POOL, trigger_rule="none_failed_min_one_success")
-        def check_marts(inputs: dict) -> dict:
-            from airflow.sdk.exceptions import AirflowFailException
-
-            from sendboard.publish.board import ChecksFailed
-            from sendboard.publish.board import check_marts as check
-
-            try:
-                return check(inputs, get_current_context()["run_id"])
-            except ChecksFailed as failed:
-                raise AirflowFailException(str(failed)) from failed
-
-        # its Asset event (a new version or "unchanged") triggers refresh_analytics_copy
-        @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
-        def publish(inputs: dict, checks: dict) -> dict:
-            from airflow.sdk.exceptions import AirflowFailException
-
-            from sendboard.publish.board import NotReady
-            from sendboard.publish.board import publish as publish_month
-
-            context = get_current_context()
-            try:
-                publication = publish_month(inputs, checks, context["run_id"])
-            except NotReady as changed:
-                raise AirflowFailException(str(changed)) from changed
-            context["outlet_events"][PUBLISHED].extra = {
-                key: publication[key] for key in ("period", "status", "version")
-            }
-            return publication
-
         inputs = select_inputs()
         dbt_build = _dbt_task_group()
         branch = build_or_reuse_warehouse(inputs, [t.task_id for t in dbt_build.get_roots()])
