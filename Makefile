@@ -14,7 +14,7 @@ export SCARF_ANALYTICS := false
 
 help:
 	@echo "make run    process every complete period in the inbox through the Airflow DAGs"
-	@echo "make lint   ruff: lint and format check (make test runs it first)"
+	@echo "make lint   ruff (lint, format) and mypy (make test runs it first)"
 	@echo "make test   lint, then run the whole test suite"
 	@echo "make bench  measure a county and a national month, the floor, DAG parsing, a 24-month backfill"
 	@echo "make docs   generate the dbt docs site under SENDBOARD_HOME and serve it on 127.0.0.1:8580"
@@ -51,6 +51,7 @@ run: install
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: install postgres lint
 	$(PY) -m pytest

@@ -1,6 +1,9 @@
-"""SQL text the pipeline builds where DuckDB takes no parameters (views, ATTACH, COMMENT ON)."""
+"""SQL helpers: string literals where DuckDB takes no parameters (views, ATTACH, COMMENT ON), and
+the one row of an aggregate query."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 def literal(text: str | None) -> str:
@@ -10,3 +13,11 @@ def literal(text: str | None) -> str:
     "'O''Brien''s file.csv'"
     """
     return "'" + (text or "").replace("'", "''") + "'"
+
+
+def one(con: Any, query: str, parameters: list | None = None) -> tuple:
+    """The single row of a query that always returns one (an aggregate), e.g. `select count(*) ...`."""
+    row = con.execute(query, parameters or []).fetchone()
+    if row is None:
+        raise RuntimeError(f"expected one row from: {query[:80]}")
+    return row

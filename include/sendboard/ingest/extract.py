@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sendboard import config, periods
+from sendboard import config, periods, sql
 from sendboard.contract import SOURCES
 from sendboard.errors import DataQualityFailed
 
@@ -87,7 +87,7 @@ def _rows_to_check(path: Path):
 
     with duckdb.connect() as con:
         relation = f"read_parquet('{path}', hive_partitioning = false)"
-        rows, first, last = con.execute(f"select count(*), min(source_row), max(source_row) from {relation}").fetchone()
+        rows, first, last = sql.one(con, f"select count(*), min(source_row), max(source_row) from {relation}")
         if rows > GX_SAMPLE_BLOCKS * GX_BLOCK_ROWS:
             stride = (last - first + 1) // GX_SAMPLE_BLOCKS
             relation += " where " + " or ".join(

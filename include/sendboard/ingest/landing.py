@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -132,7 +133,7 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
     target = raw_folder(home, source, period)
 
     previous = read_manifest(home, source, period)
-    if _unchanged(previous, checksums, fingerprint):
+    if previous is not None and _unchanged(previous, checksums, fingerprint):
         log.info("%s %s: files unchanged since %s, nothing to land", source, period, previous["loaded_at"])
         return LandingResult(source, period, "unchanged", previous, target)
 
@@ -150,7 +151,7 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
         checked_tables, rejections = _check_files(con, inbox, SOURCES[source], files, period, timings)
         if rejections:
             _reject_period(inbox, home, source, period, rejections)
-        manifest = {
+        manifest: dict[str, Any] = {
             "source": source,
             "period": period,
             "status": "landed",
@@ -181,11 +182,10 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
     return LandingResult(source, period, "landed", manifest, target)
 
 
-def _unchanged(previous: dict | None, checksums: dict, fingerprint: str) -> bool:
+def _unchanged(previous: dict, checksums: dict, fingerprint: str) -> bool:
     """The period was landed before from the same files, by the same landing code and key."""
     return bool(
-        previous
-        and previous.get("landing_version") == LANDING_VERSION
+        previous.get("landing_version") == LANDING_VERSION
         and previous.get("key_fingerprint") == fingerprint
         and {t: v["sha256"] for t, v in previous["tables"].items()}
         == {t: c[0][0] for t, c in checksums.items() if len(c) == 1}

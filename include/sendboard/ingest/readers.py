@@ -185,7 +185,7 @@ def read_into(
         raise _reject(label, "unreadable_file", _csv_error_detail(str(exc)), rows=_csv_error_rows(str(exc))) from None
     number = "" if raw.numbered else "(rowid + 2)::bigint as _row, "
     con.execute(f"create or replace temp view {view} as select {number}*{more_columns} from {view}_rows")
-    rows = con.execute(f"select count(*) from {view}_rows").fetchone()[0]
+    rows = sql.one(con, f"select count(*) from {view}_rows")[0]
     if rows == 0:
         raise _reject(
             label,

@@ -166,11 +166,11 @@ def check_table(
             f"from {checked} where {check.bad_when}"
         )
     if table.parent and parent_relation:
-        column, _, parent_key = table.parent
+        child_column, _, parent_key = table.parent
         selects.append(
-            f"select c._row, 'unknown_parent' as rule, '{column}' as column_name from {checked} c "
-            f"where c.t_{column} is not null and not exists "
-            f"(select 1 from {parent_relation} p where p.t_{parent_key} = c.t_{column})"
+            f"select c._row, 'unknown_parent' as rule, '{child_column}' as column_name from {checked} c "
+            f"where c.t_{child_column} is not null and not exists "
+            f"(select 1 from {parent_relation} p where p.t_{parent_key} = c.t_{child_column})"
         )
     violations = f"violations_{table.name}"
     union = " union all ".join(selects)
@@ -184,7 +184,7 @@ def check_table(
         f"group by all order by min(_row), rule, column_name"
     ).fetchall()
     found = {(rule, column): list(row_list) for rule, column, row_list in grouped}
-    bad_rows = con.execute(f"select count(distinct _row) from {violations}").fetchone()[0]
+    bad_rows = sql.one(con, f"select count(distinct _row) from {violations}")[0]
     if bad_rows > ROW_ERROR_THRESHOLD * rows:
         problems = [
             Problem(

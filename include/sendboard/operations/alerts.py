@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from sendboard import config
-from sendboard.errors import PeriodIncomplete, PublicationLate, SendboardError
+from sendboard.errors import PeriodIncomplete, PeriodRejected, PublicationLate, SendboardError
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def describe_failure(context) -> Alert:
         or "unknown"
     )
     home = config.home()
-    if hasattr(cause, "quarantine"):
+    if isinstance(cause, PeriodRejected):
         report = str(cause.quarantine)
     elif dag_id.startswith("extract_") and task_id == "check_landed":
         report = str(home / "data_quality" / source / month / "raw_checks.json")
@@ -140,6 +140,7 @@ def send_email(alert: Alert, connection, recipients: list[str]) -> None:
     message["To"] = ", ".join(recipients)
     message.set_content(alert.text())
     port = connection.port or (465 if _flag(extra.get("ssl")) else 25)
+    client: smtplib.SMTP
     if _flag(extra.get("ssl")):
         client = smtplib.SMTP_SSL(
             connection.host, port, timeout=SEND_TIMEOUT_SECONDS, context=ssl.create_default_context()

@@ -232,7 +232,7 @@ def check_marts(inputs: dict, run_id: str | None = None) -> dict:
 
 
 def _check_marts(home: Path, period: str) -> dict:
-    from sendboard.ingest.expectations import data_docs_index, load_suite, run_checkpoint
+    from sendboard.ingest.expectations import SuiteResult, data_docs_index, load_suite, run_checkpoint
 
     # read-write configuration on purpose: under dag.test() dbt ran in this same process and DuckDB
     # refuses a second connection to one file with a different configuration
@@ -250,7 +250,10 @@ def _check_marts(home: Path, period: str) -> dict:
         {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "kpi_id", "value_set": kpi_ids}}
     )
     board_suite["expectations"].append({"type": "expect_table_row_count_to_equal", "kwargs": {"value": len(kpi_ids)}})
-    results = [run_checkpoint(home, board_suite, board, f"board_{period}")]
+    # the GX suites' results and the disclosure check's, reported alike
+    results: list[SuiteResult | disclosure.DisclosureCheck] = [
+        run_checkpoint(home, board_suite, board, f"board_{period}")
+    ]
     # the rows as they would be published: empty cells as None (the check needs no restricted value)
     results.append(disclosure.check_month(board.astype(object).where(board.notna(), None).to_dict("records"), period))
     faults.point("checks_between_suites")

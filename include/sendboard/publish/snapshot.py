@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sendboard import faults
+from sendboard import faults, sql
 from sendboard.publish import pdf
 from sendboard.warehouse import connection as warehouse
 from sendboard.warehouse.integrity import WarehouseDamaged, check_warehouse
@@ -237,9 +237,9 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
         rows = candidate_rows(con, period)
         if not rows:
             raise ValueError(f"no board snapshot rows for {period}: was the dbt build run for it?")
-        latest = con.execute(
-            "select max(version) from publication.board_snapshot_history where period = ?", [period]
-        ).fetchone()[0]
+        latest = sql.one(con, "select max(version) from publication.board_snapshot_history where period = ?", [period])[
+            0
+        ]
         if latest is not None:
             published = _version_rows(con, period, latest)
             if [{c: r[c] for c in CONTENT_COLUMNS} for r in published] == rows:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from sendboard import sql
 from sendboard.errors import WarehouseDamaged
 from sendboard.warehouse import connection as warehouse
 
@@ -119,9 +120,7 @@ def restore_history(home: Path) -> Path | None:
                         f"select {columns}, 'restored' from read_parquet(?)",
                         [str(folder / "board_snapshot.parquet")],
                     )
-        restored = con.execute(
-            "select count(distinct period), count(*) from publication.board_snapshot_history"
-        ).fetchone()
+        restored = sql.one(con, "select count(distinct period), count(*) from publication.board_snapshot_history")
     finally:
         con.close()
     log.warning(
