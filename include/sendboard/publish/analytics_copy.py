@@ -2,8 +2,8 @@
 
 DuckDB allows one writer per file, so analysts never query the warehouse itself: a query left open
 in a notebook would block the next build, and a build would block (or half-show) their queries.
-At every publication the publisher writes the `analytics` views (dbt models, documented,
-pseudonymised) as tables into a new file and swaps it in with one rename. An analyst's open
+After every publication the `analytics` views (dbt models, documented, pseudonymised) are written
+as tables into a new file, which is swapped in with one rename. An analyst's open
 connection keeps reading the file it opened; the next connection sees the new one. The restricted
 schema is not copied.
 

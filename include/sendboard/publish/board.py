@@ -215,7 +215,8 @@ def published_from_same_inputs(period: str) -> bool:
 
 
 def check_marts(inputs: dict, run_id: str | None = None) -> dict:
-    """Great Expectations on the marts of M; Data Docs under $SENDBOARD_HOME/data_docs. Raises ChecksFailed.
+    """Great Expectations on the marts of M, and the disclosure check on the rows as they would be
+    published; Data Docs under $SENDBOARD_HOME/gx/gx/uncommitted/data_docs/local_site/. Raises ChecksFailed.
     Runs after dbt's tests passed (or dbt was skipped: see `select_inputs`), so passing here makes a
     build this run claimed trusted for the next run with the same landed inputs."""
     home = config.home()
