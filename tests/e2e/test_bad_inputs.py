@@ -155,7 +155,8 @@ def test_a_rejected_file_is_named_quarantined_and_nothing_is_published(world, na
             assert corpus.PLANTED not in text and UPN_A not in text and NHS_A not in text
     # nothing of the period landed, the month cannot be built, what was published is untouched
     assert not raw_folder(home, case.source, case.period).exists()
-    from sendboard.publish.board import NotReady, resolve_inputs
+    from sendboard.errors import NotReady
+    from sendboard.publish.inputs import resolve_inputs
 
     with pytest.raises(NotReady):
         resolve_inputs(corpus.MONTH)

@@ -381,14 +381,14 @@ def test_a_failing_dbt_test_stops_the_build_and_publishes_nothing(pipeline):
 
 
 def test_make_run_knows_a_month_is_published_from_its_current_inputs(pipeline):
-    from sendboard.publish.board import published_from_same_inputs
+    from sendboard.publish.inputs import published_from_same_inputs
 
     assert published_from_same_inputs("2025-02") is True
     assert published_from_same_inputs("2025-03") is False  # never landed
 
 
 def test_an_unchanged_rerun_records_the_inputs_it_confirmed(pipeline):
-    from sendboard.publish.board import published_from_same_inputs
+    from sendboard.publish.inputs import published_from_same_inputs
     from sendboard.publish.snapshot import inputs_of_last_run
 
     dags, _, home = pipeline

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from sendboard.publish import analytics_copy
-from sendboard.publish.board import warehouse_fingerprint
+from sendboard.publish.build_cache import warehouse_fingerprint
 
 
 def land_census(home, pupils: int) -> None:

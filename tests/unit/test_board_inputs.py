@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sendboard.publish.board import NotReady, choose_period, resolve_inputs
+from sendboard.errors import NotReady
+from sendboard.publish.inputs import choose_period, resolve_inputs
 from tests.support.helpers import write
 
 
@@ -88,7 +89,7 @@ def test_the_month_built_is_the_latest_event_period_with_both_extracts(dirs):
 def test_the_warehouse_fingerprint_covers_every_landed_period_and_its_files_on_disk(dirs):
     import os
 
-    from sendboard.publish.board import warehouse_fingerprint
+    from sendboard.publish.build_cache import warehouse_fingerprint
 
     home, _ = dirs
     parquet = home / "raw" / "case_management" / "period=2025-06" / "plans.parquet"
@@ -113,7 +114,7 @@ def test_the_warehouse_fingerprint_covers_every_landed_period_and_its_files_on_d
 
 
 def test_a_build_is_trusted_only_once_the_run_that_claimed_it_last_has_passed_its_checks(tmp_path):
-    from sendboard.publish.board import _build_checked, _claim_build
+    from sendboard.publish.build_cache import build_checked, claim_build
     from sendboard.warehouse import connection as warehouse
 
     home = tmp_path
@@ -122,16 +123,16 @@ def test_a_build_is_trusted_only_once_the_run_that_claimed_it_last_has_passed_it
 
     def claim(fingerprint: str, run_id: str) -> str | None:
         with warehouse.connect(home) as con:
-            return _claim_build(con, fingerprint, run_id)
+            return claim_build(con, fingerprint, run_id)
 
     assert claim("F1", "run_a") is None  # nothing built yet: run_a builds
     assert claim("F1", "run_b") is None  # run_a has not passed its checks: run_b builds too
-    _build_checked(home, {"warehouse_fingerprint": "F1"}, "run_a", passed=True)
+    build_checked(home, {"warehouse_fingerprint": "F1"}, "run_a", passed=True)
     assert claim("F1", "run_c") is None  # run_b's claim came later: run_a's pass proves nothing
-    _build_checked(home, {"warehouse_fingerprint": "F1"}, "run_c", passed=True)
+    build_checked(home, {"warehouse_fingerprint": "F1"}, "run_c", passed=True)
     assert claim("F1", "run_d") == "run_c"  # built and checked from F1 by run_c: run_d skips dbt
     assert claim("F1", "run_e") == "run_c"  # and a run that skips dbt leaves the record as it was
     assert claim("F2", "run_f") is None  # new landed inputs: build
-    _build_checked(home, {"warehouse_fingerprint": "F2"}, "run_f", passed=True)
-    _build_checked(home, {"warehouse_fingerprint": "F2"}, "run_g", passed=False)  # a later run's checks failed
+    build_checked(home, {"warehouse_fingerprint": "F2"}, "run_f", passed=True)
+    build_checked(home, {"warehouse_fingerprint": "F2"}, "run_g", passed=False)  # a later run's checks failed
     assert claim("F2", "run_h") is None  # so the warehouse is built again

@@ -16,7 +16,7 @@ from pathlib import Path
 from sendboard import config
 from sendboard.devtools.console import Console, log_path
 from sendboard.orchestration import airflow_env
-from sendboard.publish.board import MONTHLY_SOURCES
+from sendboard.publish.inputs import MONTHLY_SOURCES
 
 log = logging.getLogger("sendboard.devtools.run")
 
@@ -98,7 +98,7 @@ def _run_all(home: Path, console: Console) -> int:
 
     from sendboard.ingest.inbox import Inbox
     from sendboard.ingest.landing import quarantine_folder, read_manifest
-    from sendboard.publish.board import published_from_same_inputs
+    from sendboard.publish.inputs import published_from_same_inputs
 
     inbox = Inbox(config.inbox())
     bag = DagBag(str(config.PROJECT_ROOT / "dags"))

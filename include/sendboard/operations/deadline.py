@@ -56,7 +56,8 @@ def check(today: date, day: int, published_months: set[str], why_not=None) -> st
 
 def why_not_published(period: str) -> str:
     """The likely reason, for the alert: a missing input, else the publish run."""
-    from sendboard.publish.board import NotReady, resolve_inputs
+    from sendboard.errors import NotReady
+    from sendboard.publish.inputs import resolve_inputs
 
     try:
         resolve_inputs(period)

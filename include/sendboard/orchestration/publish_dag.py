@@ -98,8 +98,9 @@ def _dbt_task_group():
 def select_inputs() -> dict:
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-    from sendboard.publish.board import NotReady, choose_period, month_of_run
+    from sendboard.errors import NotReady
     from sendboard.publish.board import select_inputs as select
+    from sendboard.publish.inputs import choose_period, month_of_run
     from sendboard.warehouse.integrity import WarehouseDamaged
 
     context = get_current_context()
@@ -137,8 +138,8 @@ def build_or_reuse_warehouse(inputs: dict, build: list[str]) -> list[str]:
 def check_marts(inputs: dict) -> dict:
     from airflow.sdk.exceptions import AirflowFailException
 
-    from sendboard.publish.board import ChecksFailed
-    from sendboard.publish.board import check_marts as check
+    from sendboard.errors import ChecksFailed
+    from sendboard.publish.mart_checks import check_marts as check
 
     try:
         return check(inputs, get_current_context()["run_id"])
@@ -151,7 +152,7 @@ def check_marts(inputs: dict) -> dict:
 def publish(inputs: dict, checks: dict) -> dict:
     from airflow.sdk.exceptions import AirflowFailException
 
-    from sendboard.publish.board import NotReady
+    from sendboard.errors import NotReady
     from sendboard.publish.board import publish as publish_month
 
     context = get_current_context()

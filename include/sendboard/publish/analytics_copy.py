@@ -62,7 +62,7 @@ def _census_inputs_of(con, copy: Path) -> str | None:
 def refresh(con, home: Path) -> list[str]:
     """Write the analytics views into a new file and swap it in; `con` is the warehouse connection.
     Returns the tables written (the census table is carried over when its inputs are unchanged)."""
-    from sendboard.publish.board import warehouse_fingerprint
+    from sendboard.publish.build_cache import warehouse_fingerprint
 
     target = path(home)
     target.parent.mkdir(parents=True, exist_ok=True)
