@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import DAG, Param, get_current_context, task
+from airflow.sdk import DAG, get_current_context, task
 
-from sendboard import config, periods
+from sendboard import config
 from sendboard.operations.alerts import on_task_failure
 from sendboard.orchestration.airflow_env import START_DATE
 from sendboard.orchestration.assets import LANDED
+from sendboard.orchestration.params import period_param
 
 # Retries with back-off are for transient trouble (a storage hiccup, a lost worker); bad data and
 # bad configuration fail at once (AirflowFailException) with the reason. The final failure alerts.
@@ -36,14 +37,7 @@ def extract_dag(source: str, schedule: str, doc_md: str, wait_days: int) -> DAG:
         default_args=DEFAULT_ARGS,
         doc_md=doc_md,
         tags=["sendboard", "extract", source],
-        params={
-            "period": Param(
-                None,
-                type=["null", "string"],
-                pattern=periods.PERIOD_REGEX,
-                description="YYYY-MM to land; empty = the month before the run date",
-            )
-        },
+        params={"period": period_param("YYYY-MM to land; empty = the month before the run date")},
     ) as dag:
 
         @task(retries=0)

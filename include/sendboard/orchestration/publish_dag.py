@@ -8,13 +8,14 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, Param, get_current_context, task
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, get_current_context, task
 
-from sendboard import config, periods
+from sendboard import config
 from sendboard.config import DBT_PROJECT
 from sendboard.operations.alerts import on_task_failure
 from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
 from sendboard.orchestration.assets import LANDED, PUBLISHED, event_periods
+from sendboard.orchestration.params import period_param
 
 MANIFEST = DBT_PROJECT / "target" / "manifest.json"
 # Every task that writes the DuckDB warehouse runs in the one-slot pool WAREHOUSE_POOL (created with
@@ -176,14 +177,7 @@ def publish_dag(doc_md: str) -> DAG:
         default_args=DEFAULT_ARGS,
         doc_md=doc_md,
         tags=["sendboard", "publish", "dbt"],
-        params={
-            "period": Param(
-                None,
-                type=["null", "string"],
-                pattern=periods.PERIOD_REGEX,
-                description="YYYY-MM to build and publish; empty = from the Asset events",
-            )
-        },
+        params={"period": period_param("YYYY-MM to build and publish; empty = from the Asset events")},
     ) as dag:
         inputs = select_inputs()
         dbt_build = _dbt_task_group()
