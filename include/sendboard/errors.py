@@ -118,6 +118,12 @@ class ChromiumMissing(SendboardError):
     rule = "Chromium for board_pack.pdf"
 
 
+class SeriesInputError(SendboardError):
+    """A row of a statistical process control input file breaks its format (sendboard.spc's command)."""
+
+    rule = "statistical process control input"
+
+
 class PublicationLate(SendboardError):
     """A month's board snapshot was not published by the configured day of the following month."""
 

@@ -50,7 +50,7 @@ def test_the_stages_are_the_folders():
     assert sorted({m.split(".")[1] for m in modules() if m.count(".") == 2}) == sorted(STAGES[1:])
     assert sorted(m for m, path in modules().items() if m.count(".") == 1 and path.name != "__init__.py") == [
         "sendboard.config", "sendboard.contract", "sendboard.errors", "sendboard.faults", "sendboard.periods",
-        "sendboard.sql",
+        "sendboard.spc", "sendboard.sql",
     ]  # fmt: skip
 
 

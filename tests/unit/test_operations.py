@@ -349,6 +349,7 @@ def test_every_exception_of_the_package_is_a_sendboard_error():
                 "FileRejected",
                 "NotReady",
                 "PeriodIncomplete",
+                "SeriesInputError",
                 "PeriodRejected",
                 "PublicationLate",
                 "SendboardError",
