@@ -251,12 +251,16 @@ def test_no_published_file_shows_a_suppressed_figure(published, month):
     by_parquet_row = [
         " ".join([r["kpi_id"], *(str(r[c]) for c in public_columns if r[c] is not None)]) for r in parquet
     ]
+    # the SPC summary's figures (its `points` is a count of months, not a figure of the KPI)
+    spc = list(csv.DictReader(io.StringIO((folder / "board_spc.csv").read_text(encoding="utf-8"))))
+    by_spc_row = [" ".join([r["kpi_id"], r["mean"], r["lower_limit"], r["upper_limit"]]) for r in spc]
     constants = {r["kpi_id"]: {Decimal(r[c]) for c in ("target", "amber_threshold") if r[c]} for r in rows}
     for source, segments in (
         ("board_pack.html", html_segments(page)),
         ("board_pack.pdf", pdf_lines(folder / "board_pack.pdf")),
         ("board_snapshot.csv", by_row),
         ("board_snapshot.parquet", by_parquet_row),
+        ("board_spc.csv", by_spc_row),
     ):
         assert leaks(segments, hidden, names, constants) == [], source
     # the pack's month-on-month warnings name a suppressed KPI and say so, with no figure: one line for
@@ -331,3 +335,16 @@ def test_a_figure_that_would_follow_from_published_ones_is_withheld_too(publishe
         report = json.loads((published / "data_quality" / "board" / month / "mart_checks.json").read_text())
         [check] = [s for s in report["suites"] if s["suite"].startswith("disclosure_control")]
         assert check["success"] and check["evaluated"] == 4
+
+
+def test_the_spc_summary_is_made_of_published_values_only(published):
+    # March: T3_AWAITING_PLACEMENT and T2_HEALTH_ADVICE_6WK were published in February only (January and
+    # March suppressed): one point each, the mean is February's published value (7 and 80.0), no moving
+    # range yet so no limits, and nothing is said of March itself
+    rows = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO(
+        (published / "published" / "2025-03" / "board_spc.csv").read_text(encoding="utf-8")))}  # fmt: skip
+    for kpi_id, mean in (("T3_AWAITING_PLACEMENT", "7.00"), ("T2_HEALTH_ADVICE_6WK", "80.00")):
+        row = rows[kpi_id]
+        assert (row["points"], row["mean"], row["lower_limit"], row["upper_limit"]) == ("1", mean, "", ""), kpi_id
+        assert (row["rule"], row["point_type"], row["variation_icon"], row["short_group"]) == ("", "", "", "true")
+    assert len(rows) == 23 and {r["period"] for r in rows.values()} == {"2025-03"}

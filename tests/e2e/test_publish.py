@@ -192,7 +192,7 @@ def test_analysts_get_a_documented_pseudonymised_read_only_copy(pipeline):
             r[0]
             for r in con.execute("select table_name from duckdb_tables() where schema_name = 'analytics'").fetchall()
         }
-        assert tables == {*VIEWS, "copy_info"}
+        assert tables == {*VIEWS, "kpi_spc", "copy_info"}
         assert con.execute("select count(*) from duckdb_tables() where schema_name <> 'analytics'").fetchone() == (0,)
         # the board's figures, as published
         published = {r["kpi_id"]: r for r in published_rows(home, "2025-01")}
@@ -207,6 +207,9 @@ def test_analysts_get_a_documented_pseudonymised_read_only_copy(pipeline):
             assert ("" if value is None else (f"{value:.0f}" if row["unit"] == "count" else f"{value:.1f}")) == row[
                 "value"
             ], kpi_id
+        # SPC: one point per KPI with a published value in 2025-01, its value the published one
+        spc = dict(con.execute("select kpi_id, value from analytics.kpi_spc where period = '2025-01'").fetchall())
+        assert spc == {k: float(v) for k, _, _, _ in kpis for v in [published[k]["value"]] if v != ""}
         # the populations, counted independently from the landed Parquet with pandas
         _, waiting = independent_health_wait(home, "2025-01", "2025-01-31")
         assert con.execute(

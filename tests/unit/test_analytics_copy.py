@@ -33,7 +33,10 @@ def warehouse(home, month: str):
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     pupils = home / "raw" / "school_census" / "period=2025-01" / "pupils.parquet"
     con.execute("create schema if not exists analytics")
-    con.execute(f"create or replace view analytics.kpi_by_month as select '{month}' as period, 'T1' as kpi_id")
+    con.execute(
+        "create or replace view analytics.kpi_by_month as select "
+        f"'{month}' as period, 'T1_DECISIONS_6WK' as kpi_id, 91.0 as value, 90.0 as target"
+    )
     con.execute("create or replace view analytics.plans_active_by_month as select 'P1' as plan_id")
     con.execute("create or replace view analytics.referrals_waiting_by_month as select 'R1' as referral_id")
     con.execute(
@@ -69,6 +72,11 @@ def test_the_census_table_is_carried_over_only_while_its_inputs_are_unchanged(tm
         ]
     assert copy_rows(home, "select period from analytics.kpi_by_month") == [("2025-02",)]
     assert copy_rows(home, census) == [(5, 5)]
+    # the SPC points come with every copy: one published month, one point (91.0; no moving range, no limits;
+    # higher is better and there is no limit to compare the target 90 with strictly: hit and miss)
+    assert copy_rows(
+        home, "select period, kpi_id, value, mean, upper_limit, rule, point_type, assurance from analytics.kpi_spc"
+    ) == [("2025-02", "T1_DECISIONS_6WK", 91.0, 91.0, None, None, "common_cause", "inconsistent")]
 
     # the census is landed again with 7 pupils: its table is written again
     land_census(home, 7)

@@ -30,6 +30,7 @@ import duckdb
 
 from sendboard import sql
 from sendboard.errors import WarehouseNotChecked
+from sendboard.publish import variation
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,15 @@ def refresh(con, home: Path) -> list[str]:
                 [view],
             ).fetchall():
                 con.execute(f'comment on column analytics_copy.analytics.{view}."{column}" is {sql.literal(text)}')
+        # statistical process control of every KPI, from the published history (publish.variation)
+        variation.write_points_table(con, "analytics_copy.analytics.kpi_spc")
+        description = (
+            "Every point of every KPI's Making Data Count XmR chart: its published value, its baseline's mean "
+            "and limits, the rule it breaks, its type; the latest point's variation icon and the assurance "
+            "against the target are repeated on each row. Only published values: a suppressed month is left "
+            "out (months_left_out counts them)."
+        )
+        con.execute(f"comment on table analytics_copy.analytics.kpi_spc is {sql.literal(description)}")
         con.execute(
             "create or replace table analytics_copy.analytics.copy_info as select "
             "?::timestamptz as refreshed_at, (select max(period) from analytics.kpi_by_month) "

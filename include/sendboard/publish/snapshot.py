@@ -2,8 +2,8 @@
 
 Layout under $SENDBOARD_HOME/published/:
     <YYYY-MM>                  -> a symlink to .versions/<YYYY-MM>/v<N>, swapped atomically
-    .versions/<YYYY-MM>/v<N>/  board_snapshot.csv, board_snapshot.parquet, board_pack.html, board_pack.pdf
-                               (every version kept)
+    .versions/<YYYY-MM>/v<N>/  board_snapshot.csv, board_snapshot.parquet, board_spc.csv (statistical
+                               process control), board_pack.html, board_pack.pdf (every version kept)
 
 A reader who opens published/<YYYY-MM>/ sees one complete version: the new version's folder is
 written in full before the link is swapped with a single rename. The warehouse keeps every
@@ -32,7 +32,7 @@ from sendboard.warehouse.integrity import WarehouseDamaged, check_warehouse
 log = logging.getLogger(__name__)
 
 COLUMNS = list(warehouse.SNAPSHOT_COLUMNS)
-PUBLISHED_FILES = ("board_snapshot.csv", "board_snapshot.parquet", "board_pack.html", "board_pack.pdf")
+PUBLISHED_FILES = ("board_snapshot.csv", "board_snapshot.parquet", "board_spc.csv", "board_pack.html", "board_pack.pdf")
 CONTENT_COLUMNS = [c for c in COLUMNS if c not in ("version", "published_at")]
 
 
@@ -135,6 +135,16 @@ def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: s
     )
 
 
+def _board_spc(con, period: str, rows: list[dict]) -> bytes:
+    """board_spc.csv: each KPI's XmR chart as of M, from the published history only (publish.variation)."""
+    from sendboard.publish import board_pack, variation
+    from sendboard.publish.catalogue import kpi_catalogue
+
+    targets = {r["kpi_id"]: float(r["target"]) if r["target"] is not None else None for r in rows}
+    found = variation.charts(period, kpi_catalogue(), board_pack.published_history(con, period), targets)
+    return variation.summary_csv(variation.month_summary(period, found))
+
+
 def _write_version(
     con, home: Path, period: str, version: int, rows: list[dict], census_period: str | None, repair: bool = False
 ) -> Path:
@@ -145,6 +155,7 @@ def _write_version(
     staging.mkdir()
     try:
         (staging / "board_snapshot.csv").write_bytes(snapshot_csv(rows))
+        (staging / "board_spc.csv").write_bytes(_board_spc(con, period, rows))
         (staging / "board_pack.html").write_text(_board_pack(con, home, period, rows, census_period), encoding="utf-8")
         pdf.html_to_pdf(staging / "board_pack.html", staging / "board_pack.pdf")
         con.execute(
