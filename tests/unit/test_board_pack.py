@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sendboard.publish.board_pack import render
 
 CATALOGUE = [
@@ -163,3 +165,72 @@ def test_the_packs_warnings_come_from_published_figures_and_name_suppressed_kpis
         f"U: suppressed in 2025-03; its {checked}",
         f"V: suppressed in 2025-02 and 2025-03; its {checked}",
     ]
+
+
+def spc_chart(values, months, better="higher", target=None, rebase=(), period="2025-05"):
+    from sendboard.publish import variation
+
+    kpi = {"kpi_id": "T1_A", "better": better}
+    history = [{"period": m, "kpi_id": "T1_A", "value": v} for m, v in zip(months, values)]
+    return variation.kpi_chart(kpi, history, months[-1] if months else period, target, list(rebase), True)
+
+
+MONTHS5 = ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"]
+
+
+def test_the_xmr_chart_draws_the_mean_and_limits_where_the_values_put_them():
+    from sendboard.publish.board_pack import trend_svg
+
+    found = spc_chart([2, 4, 3, 5, 4], MONTHS5)
+    svg = trend_svg(CATALOGUE[0], list(zip(MONTHS5, [2.0, 4.0, 3.0, 5.0, 4.0])), None, found)
+    # mean 3.6, limits -0.39 and 7.59; ticks -2..8 (step 2): y(v) = 176 - (v + 2) x 16.2
+    assert [t for t in re.findall(r'text-anchor="end">(-?[\d.]+)</text>', svg)] == ["-2", "0", "2", "4", "6", "8"]
+    assert '<line x1="48.0" y1="85.3" x2="410.0" y2="85.3" stroke="#7b7d7d"/>' in svg  # the mean
+    assert '<line x1="48.0" y1="20.6" x2="410.0" y2="20.6" stroke="#7b7d7d" stroke-dasharray="3 2"/>' in svg
+    assert '<line x1="48.0" y1="149.9" x2="410.0" y2="149.9" stroke="#7b7d7d" stroke-dasharray="3 2"/>' in svg
+    # common cause: grey points; the label says the signal in words
+    assert re.findall(r'<circle [^>]*fill="(#\w+)"', svg) == ["#7b7d7d"] * 5
+    label = re.search(r'aria-label="([^"]+)"', svg).group(1)
+    assert label.startswith("XmR chart of ")
+    assert "Latest point 2025-05: common cause variation: no significant change; no target to assure." in label
+    assert "5 published months in the chart, 0 left out (suppressed or no data)." in label
+    assert "Mean 3.60, process limits -0.39 to 7.59 (trial limits: fewer than 13 points)." in label
+
+
+def test_special_cause_points_are_coloured_and_a_new_baseline_is_a_dotted_line():
+    from sendboard.publish.board_pack import trend_svg
+
+    months = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01", "2025-02"]
+    values = [11, 13, 11, 13, 11, 13, 11, 9, 7, 9, 7, 9, 7, 9]  # shift_high x7 then shift_low x7 (mean 10)
+    found = spc_chart(values, months, better="higher", target=20)
+    svg = trend_svg(CATALOGUE[0], list(zip(months, map(float, values))), 20.0, found)
+    # improvement (blue) then concern (orange)
+    assert re.findall(r'<circle [^>]*fill="(#\w+)"', svg) == ["#289de0"] * 7 + ["#fab428"] * 7
+    assert "2025-02: 9 (part of a run of 7 points below the mean)" in svg
+    label = re.search(r'aria-label="([^"]+)"', svg).group(1)
+    # 20 is above the upper limit 15.32 and higher is better: the target will be missed
+    assert "special cause concern, low (part of a run of 7 points below the mean)" in label
+    assert "will consistently miss the target unless the process changes" in label
+    assert 'stroke-dasharray="1 2"' not in svg
+    rebased = spc_chart(values, months, rebase=["2024-08"])
+    assert svg != trend_svg(CATALOGUE[0], list(zip(months, map(float, values))), 20.0, rebased)
+    assert (
+        trend_svg(CATALOGUE[0], list(zip(months, map(float, values))), 20.0, rebased).count('stroke-dasharray="1 2"')
+        == 1
+    )
+
+
+def test_the_pack_leads_with_the_making_data_count_matrix_and_icons():
+    found = {"T1_A": spc_chart([2, 4, 3, 5, 4], MONTHS5, target=8.0), "X_B": spc_chart([], [], better="context")}
+    history = {"T1_A": list(zip(MONTHS5, [2.0, 4.0, 3.0, 5.0, 4.0])), "X_B": [(m, None) for m in MONTHS5]}
+    page = render("2025-05", [dict(r, period="2025-05") for r in ROWS], CATALOGUE, history, QUALITY, [], found)
+    assert page.index("<h2>Making Data Count summary</h2>") < page.index("<h2>Summary</h2>")
+    matrix = re.search(r'<table class="matrix">.*?</table>', page, re.S).group(0)
+    rows = {re.search(r"<tr><th>([^<]+)</th>", r).group(1): r for r in re.findall(r"<tr><th>.*?</tr>", matrix)}
+    # T1_A: common cause, target 8 above the limit 7.59 with higher better: will miss; X_B has no chart
+    cells = re.findall(r"<td>(.*?)</td>", rows["Common cause"])
+    assert "T1_A" in cells[0] and all("T1_A" not in c for c in cells[1:])
+    assert "X_B" in re.findall(r"<td>(.*?)</td>", rows["Not enough published months"])[3]
+    assert 'aria-label="Variation: common cause variation: no significant change"' in page
+    assert 'aria-label="Assurance: will consistently miss the target unless the process changes"' in page
+    assert "5 published months; 0 left out (suppressed or no data)." in page

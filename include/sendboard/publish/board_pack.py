@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 
 from sendboard import periods
-from sendboard.publish import changes
+from sendboard.publish import changes, mdc_pack
+from sendboard.publish.variation import KpiChart
 
 THEMES = {
     "T1": "Right Support, Right Time",
@@ -34,6 +35,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .chart { display: inline-block; width: 32%; min-width: 18em; vertical-align: top; margin: 0 0.5% 1em 0; }
 .chart h3 { font-size: 0.9em; margin: 0.2em 0; }
 .note { color: #333; font-size: 0.9em; }
+.icon { vertical-align: middle; }
+table.matrix td { width: 20%; } table.matrix th { background: #f3f3f3; }
 @page { size: A4; margin: 15mm; }
 @media print { body { margin: 0; max-width: none; } h2 { break-before: auto; }
   .chart { width: 48%; break-inside: avoid; } table { break-inside: auto; } tr { break-inside: avoid; } }
@@ -88,11 +91,17 @@ def _label(value: float) -> str:
     return f"{value:g}"
 
 
-def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float | None) -> str:
-    """An SVG line chart of the published values over the months, the target as a dashed line.
-    Written by hand (no plotting library): 23 charts a publication cost 1.5 s with matplotlib.
-    A month without a published value (suppressed or missing) is a gap in the line."""
-    values = [v for _, v in history if v is not None] + ([target] if target is not None else [])
+def trend_svg(
+    kpi: dict, history: list[tuple[str, float | None]], target: float | None, spc: KpiChart | None = None
+) -> str:
+    """An SVG line chart of the published values over the months, the target as a dashed line; with
+    `spc`, the XmR chart: each baseline's mean and process limits, a dotted line where a new baseline
+    starts, and the points coloured by type. Written by hand (no plotting library): 23 charts a
+    publication cost 1.5 s with matplotlib. A month without a published value (suppressed or missing)
+    is a gap in the line and is not in the chart's mean or limits."""
+    points = dict(zip(spc.months, spc.chart.points)) if spc else {}
+    limits = [v for p in points.values() for v in (p.mean, p.lower_limit, p.upper_limit) if v == v]
+    values = [v for _, v in history if v is not None] + ([target] if target is not None else []) + limits
     ticks = nice_ticks(min(values), max(values)) if values else [0.0, 1.0]
     bottom_value, top_value = ticks[0], ticks[-1]
     count = len(history)
@@ -123,6 +132,7 @@ def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float 
             f'<line x1="{PLOT_LEFT}" y1="{y(target):.1f}" x2="{PLOT_RIGHT}" y2="{y(target):.1f}" '
             'stroke="#b3261e" stroke-dasharray="5 3"/>'
         )
+    parts.extend(_xmr_lines(points, [m for m, _ in history], x, y))
     segment: list[str] = []
     for i, (_, value) in enumerate([*history, ("", None)]):
         if value is None:
@@ -133,9 +143,12 @@ def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float 
             segment = []
             continue
         segment.append(f"{x(i):.1f},{y(value):.1f}")
+        point = points.get(history[i][0])
+        colour = mdc_pack.POINT_COLOUR[point.point_type] if point else "#1f4e79"
+        said = f" ({mdc_pack.RULE_WORDS[point.rule]})" if point and point.rule else ""
         parts.append(
-            f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="2.5" fill="#1f4e79">'
-            f"<title>{_text(history[i][0])}: {_label(value)}</title></circle>"
+            f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="{3.2 if point else 2.5}" fill="{colour}">'
+            f"<title>{_text(history[i][0])}: {_label(value)}{_text(said)}</title></circle>"
         )
     parts.append(
         f'<text x="{PLOT_RIGHT}" y="9" font-size="8" text-anchor="end" fill="#1f4e79">&#8226; published value</text>'
@@ -144,11 +157,16 @@ def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float 
         parts.append(
             f'<text x="{PLOT_RIGHT - 100}" y="9" font-size="8" text-anchor="end" fill="#b3261e">- - target</text>'
         )
+    if spc:
+        parts.append(
+            f'<text x="{PLOT_LEFT + 4}" y="9" font-size="8" fill="{mdc_pack.GREY}">— mean  - - process limits</text>'
+        )
     described = [f"{m}: {'no published value' if v is None else v}" for m, v in history]
     alt = (
-        f"Trend of {kpi['kpi_name']} ({kpi['unit']}) by month"
+        f"{'XmR chart' if spc else 'Trend'} of {kpi['kpi_name']} ({kpi['unit']}) by month"
         + (f", target {target}" if target is not None else "")
         + ". "
+        + (_signal(spc) + " " if spc else "")
         + "; ".join(described)
     )
     return (
@@ -159,6 +177,59 @@ def trend_svg(kpi: dict, history: list[tuple[str, float | None]], target: float 
     )
 
 
+def _xmr_lines(points: dict, months: list[str], x, y) -> list[str]:
+    """Each baseline's mean (solid) and process limits (dashed) over its months, and a dotted line
+    where a new baseline starts."""
+    parts = []
+    index = {m: i for i, m in enumerate(months)}
+    for baseline in sorted({p.baseline for p in points.values()}):
+        own = [m for m, p in points.items() if p.baseline == baseline]
+        first, last, point = index[own[0]], index[own[-1]], points[own[0]]
+        x1, x2 = x(first) - (4 if first == last else 0), x(last) + (4 if first == last else 0)
+        dashed = ' stroke-dasharray="3 2"'
+        for level, dash in ((point.mean, ""), (point.lower_limit, dashed), (point.upper_limit, dashed)):
+            if level == level:  # no limits before the second point (NaN)
+                parts.append(
+                    f'<line x1="{x1:.1f}" y1="{y(level):.1f}" x2="{x2:.1f}" y2="{y(level):.1f}" '
+                    f'stroke="{mdc_pack.GREY}"{dash}/>'
+                )
+        if baseline > 0:
+            parts.append(
+                f'<line x1="{x(first):.1f}" y1="{PLOT_TOP}" x2="{x(first):.1f}" y2="{PLOT_BOTTOM}" '
+                'stroke="#333" stroke-dasharray="1 2"/>'
+            )
+    return parts
+
+
+def _latest_icon(found: KpiChart, period: str) -> str | None:
+    """The variation icon of month M; none when M has no published value (nothing is said of it)."""
+    return found.chart.variation_icon if found.months and found.months[-1] == period else None
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _signal(spc: KpiChart) -> str:
+    """The chart's signal in words, for its aria-label."""
+    if not spc.chart.points:
+        return "No published value yet."
+    last = spc.chart.points[-1]
+    said = [
+        f"Latest point {spc.months[-1]}: {mdc_pack.variation_words(spc.chart.variation_icon)}"
+        + (f" ({mdc_pack.RULE_WORDS[last.rule]})" if last.rule else "")
+        + f"; {mdc_pack.assurance_words(spc.chart.assurance)}.",
+        f"{len(spc.chart.points)} published months in the chart, {spc.months_left_out} left out "
+        "(suppressed or no data).",
+    ]
+    if last.mean == last.mean and last.lower_limit == last.lower_limit:
+        said.append(
+            f"Mean {_number(last.mean)}, process limits {_number(last.lower_limit)} to {_number(last.upper_limit)}"
+            + (" (trial limits: fewer than 13 points)." if last.short_group else ".")
+        )
+    return " ".join(said)
+
+
 def render(
     period: str,
     rows: list[dict],
@@ -166,10 +237,13 @@ def render(
     history: dict[str, list[tuple[str, float | None]]],
     quality: dict,
     warnings: list[str],
+    charts: dict[str, KpiChart] | None = None,
 ) -> str:
     """The pack's HTML. rows: the published rows of M (CSV-formatted strings or values);
     history: kpi_id -> [(month, published value or None)] for every published month up to M
-    (`trend_series`); warnings: from published figures only (`published_warnings`)."""
+    (`trend_series`); warnings: from published figures only (`published_warnings`); charts: each
+    KPI's XmR chart from the published values (`variation.charts`): the pack then leads with the
+    Making Data Count summary, and its trend charts are XmR charts."""
     by_id = {r["kpi_id"]: r for r in rows}
     parts = [
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -179,33 +253,65 @@ def render(
         f'<p class="note">Version {_text(rows[0]["version"])}, published {_text(rows[0]["published_at"])}. '
         "Figures for small groups are suppressed (statistical disclosure control). RAG is shown as a word: "
         "GREEN meets the target, AMBER is within the amber threshold, RED is beyond it.</p>",
-        "<h2>Summary</h2>",
     ]
+    if charts:
+        parts.append("<h2>Making Data Count summary</h2>")
+        parts.append(
+            mdc_pack.matrix(
+                [
+                    (
+                        k["kpi_id"],
+                        k["kpi_name"],
+                        _latest_icon(charts[k["kpi_id"]], period),
+                        charts[k["kpi_id"]].chart.assurance,
+                    )
+                    for k in catalogue
+                ]
+            )  # fmt: skip
+        )
+        parts.append(f'<p class="note">{_text(mdc_pack.HOW_TO_READ)}</p>')
+    parts.append("<h2>Summary</h2>")
+    icons = "<th>Variation</th><th>Assurance</th>" if charts else ""
     for theme, title in THEMES.items():
         parts.append(
             f"<h3>{_text(theme)}: {_text(title)}</h3><table><thead><tr><th>KPI</th><th>Value</th>"
-            "<th>Unit</th><th>Target</th><th>RAG</th><th>Direction</th><th>Previous</th></tr></thead><tbody>"
+            f"<th>Unit</th><th>Target</th><th>RAG</th>{icons}<th>Direction</th><th>Previous</th></tr></thead><tbody>"
         )
         for kpi in (k for k in catalogue if k["theme"] == theme):
             row = by_id[kpi["kpi_id"]]
+            found = charts[kpi["kpi_id"]] if charts else None
+            icon_cells = (
+                f"<td>{mdc_pack.variation_icon(_latest_icon(found, period))}</td>"
+                f"<td>{mdc_pack.assurance_icon(found.chart.assurance)}</td>"
+                if found
+                else ""
+            )
             parts.append(
                 f'<tr><td>{_text(kpi["kpi_name"])}<br><span class="note">{_text(kpi["kpi_id"])}</span></td>'
                 f'<td class="num">{_shown(row)}</td><td>{_text(kpi["unit"])}</td>'
-                f'<td class="num">{_text(row["target"])}</td><td>{_rag(row)}</td>'
+                f'<td class="num">{_text(row["target"])}</td><td>{_rag(row)}</td>{icon_cells}'
                 f"<td>{_text(row['direction']) or '&ndash;'}</td>"
                 f'<td class="num">{_text(row["previous_value"])}</td></tr>'
             )
         parts.append("</tbody></table>")
     parts.append(
-        '<h2>Trends</h2><p class="note">Published values by month; the dashed line is the target. '
-        "Suppressed or missing months are gaps.</p>"
+        '<h2>Trends</h2><p class="note">Published values by month; the dashed red line is the target. '
+        + ("Each is an XmR chart (how to read it: above). " if charts else "")
+        + "Suppressed or missing months are gaps.</p>"
     )
     for kpi in catalogue:
         target = by_id[kpi["kpi_id"]]["target"]
+        found = charts[kpi["kpi_id"]] if charts else None
+        left_out = (
+            f'<p class="note">{len(found.chart.points)} published months; {found.months_left_out} left out '
+            "(suppressed or no data).</p>"
+            if found
+            else ""
+        )
         parts.append(
             f'<div class="chart"><h3>{_text(kpi["kpi_name"])}</h3>'
-            f"{trend_svg(kpi, history[kpi['kpi_id']], float(target) if target not in (None, '') else None)}"
-            "</div>"
+            f"{trend_svg(kpi, history[kpi['kpi_id']], float(target) if target not in (None, '') else None, found)}"
+            f"{left_out}</div>"
         )
     parts.append("<h2>Data quality</h2>")
     parts.append(

@@ -118,31 +118,26 @@ def _version_rows(con, period: str, version: int) -> list[dict]:
     )
 
 
-def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: str | None) -> str:
-    from sendboard.publish import board_pack
+def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: str | None) -> tuple[str, bytes]:
+    """The pack's HTML and board_spc.csv, from published figures only (board_pack.published_history
+    says why): the pack's charts and the SPC summary are the same XmR charts (publish.variation)."""
+    from sendboard.publish import board_pack, variation
     from sendboard.publish.catalogue import kpi_catalogue
 
     catalogue = kpi_catalogue()
-    # published figures only (board_pack.published_history says why)
     history = board_pack.published_history(con, period)
-    return board_pack.render(
+    targets = {r["kpi_id"]: float(r["target"]) if r["target"] is not None else None for r in rows}
+    charts = variation.charts(period, catalogue, history, targets)
+    page = board_pack.render(
         period,
         formatted(rows),
         catalogue,
         board_pack.trend_series(history, catalogue, period),
         board_pack.quality_summary(home, period, census_period),
         board_pack.published_warnings(period, catalogue, history),
+        {c.kpi_id: c for c in charts},
     )
-
-
-def _board_spc(con, period: str, rows: list[dict]) -> bytes:
-    """board_spc.csv: each KPI's XmR chart as of M, from the published history only (publish.variation)."""
-    from sendboard.publish import board_pack, variation
-    from sendboard.publish.catalogue import kpi_catalogue
-
-    targets = {r["kpi_id"]: float(r["target"]) if r["target"] is not None else None for r in rows}
-    found = variation.charts(period, kpi_catalogue(), board_pack.published_history(con, period), targets)
-    return variation.summary_csv(variation.month_summary(period, found))
+    return page, variation.summary_csv(variation.month_summary(period, charts))
 
 
 def _write_version(
@@ -154,9 +149,10 @@ def _write_version(
     staging = versions / f".v{version}.{uuid.uuid4().hex}.tmp"
     staging.mkdir()
     try:
+        page, spc_csv = _board_pack(con, home, period, rows, census_period)
         (staging / "board_snapshot.csv").write_bytes(snapshot_csv(rows))
-        (staging / "board_spc.csv").write_bytes(_board_spc(con, period, rows))
-        (staging / "board_pack.html").write_text(_board_pack(con, home, period, rows, census_period), encoding="utf-8")
+        (staging / "board_spc.csv").write_bytes(spc_csv)
+        (staging / "board_pack.html").write_text(page, encoding="utf-8")
         pdf.html_to_pdf(staging / "board_pack.html", staging / "board_pack.pdf")
         con.execute(
             f"copy (select h.{', h.'.join(COLUMNS)} from publication.board_snapshot_history h "
