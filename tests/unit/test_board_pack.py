@@ -193,7 +193,7 @@ def test_the_xmr_chart_draws_the_mean_and_limits_where_the_values_put_them():
     label = re.search(r'aria-label="([^"]+)"', svg).group(1)
     assert label.startswith("XmR chart of ")
     assert "Latest point 2025-05: common cause variation: no significant change; no target to assure." in label
-    assert "5 published months in the chart, 0 left out (suppressed or no data)." in label
+    assert "5 months published in the chart, 0 left out (suppressed or no data)." in label
     assert "Mean 3.60, process limits -0.39 to 7.59 (trial limits: fewer than 13 points)." in label
 
 
@@ -230,7 +230,7 @@ def test_the_pack_leads_with_the_making_data_count_matrix_and_icons():
     # T1_A: common cause, target 8 above the limit 7.59 with higher better: will miss; X_B has no chart
     cells = re.findall(r"<td>(.*?)</td>", rows["Common cause"])
     assert "T1_A" in cells[0] and all("T1_A" not in c for c in cells[1:])
-    assert "X_B" in re.findall(r"<td>(.*?)</td>", rows["Not enough published months"])[3]
+    assert "X_B" in re.findall(r"<td>(.*?)</td>", rows["No published value this month"])[3]
     assert 'aria-label="Variation: common cause variation: no significant change"' in page
     assert 'aria-label="Assurance: will consistently miss the target unless the process changes"' in page
-    assert "5 published months; 0 left out (suppressed or no data)." in page
+    assert "5 months published; 0 left out (suppressed or no data)." in page

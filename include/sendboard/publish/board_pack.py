@@ -206,6 +206,10 @@ def _latest_icon(found: KpiChart, period: str) -> str | None:
     return found.chart.variation_icon if found.months and found.months[-1] == period else None
 
 
+def _months(count: int) -> str:
+    return f"{count} month{'' if count == 1 else 's'}"
+
+
 def _number(value: float) -> str:
     return f"{value:.2f}"
 
@@ -219,7 +223,7 @@ def _signal(spc: KpiChart) -> str:
         f"Latest point {spc.months[-1]}: {mdc_pack.variation_words(spc.chart.variation_icon)}"
         + (f" ({mdc_pack.RULE_WORDS[last.rule]})" if last.rule else "")
         + f"; {mdc_pack.assurance_words(spc.chart.assurance)}.",
-        f"{len(spc.chart.points)} published months in the chart, {spc.months_left_out} left out "
+        f"{_months(len(spc.chart.points))} published in the chart, {spc.months_left_out} left out "
         "(suppressed or no data).",
     ]
     if last.mean == last.mean and last.lower_limit == last.lower_limit:
@@ -303,7 +307,7 @@ def render(
         target = by_id[kpi["kpi_id"]]["target"]
         found = charts[kpi["kpi_id"]] if charts else None
         left_out = (
-            f'<p class="note">{len(found.chart.points)} published months; {found.months_left_out} left out '
+            f'<p class="note">{_months(len(found.chart.points))} published; {found.months_left_out} left out '
             "(suppressed or no data).</p>"
             if found
             else ""

@@ -49,7 +49,7 @@ MATRIX_ROWS = (
     ("Special cause improvement", ("improvement_high", "improvement_low")),
     ("Special cause, neither", ("neutral_high", "neutral_low")),
     ("Common cause", ("common_cause",)),
-    ("Not enough published months", ("",)),
+    ("No published value this month", ("",)),
 )
 MATRIX_COLUMNS = (
     ("Will miss the target", "consistent_fail"),
@@ -73,7 +73,7 @@ def _icon(words: str, colour: str, letter: str, kind: str) -> str:
 
 def variation_icon(icon: str | None) -> str:
     if not icon:
-        return '<span class="note">no chart yet</span>'
+        return '<span class="note">no value this month</span>'
     words, colour, letter = VARIATION[icon]
     return _icon(words, colour, letter, "Variation")
 
@@ -86,7 +86,7 @@ def assurance_icon(assurance: str | None) -> str:
 
 
 def variation_words(icon: str | None) -> str:
-    return VARIATION[icon][0] if icon else "no chart yet (fewer than two published months)"
+    return VARIATION[icon][0] if icon else "no published value this month (suppressed or no data)"
 
 
 def assurance_words(assurance: str | None) -> str:
