@@ -154,7 +154,7 @@ def _choice(rng: np.random.Generator, table: dict, n: int) -> np.ndarray:
 
 
 def _mixture_delay(
-    rng: np.random.Generator, n: int, fast_share: float, fast: tuple[int, int], slow: tuple[int, int]
+    rng: np.random.Generator, n: int, fast_share: float | np.ndarray, fast: tuple[int, int], slow: tuple[int, int]
 ) -> np.ndarray:
     fast_days = rng.integers(fast[0], fast[1] + 1, n)
     slow_days = rng.integers(slow[0], slow[1] + 1, n)
@@ -204,6 +204,13 @@ class World:
         self.last_end = _days(periods.last_day(periods.shift(start, months - 1)))
         # The case-management system holds three years of history before the first period.
         self.history_start = _days(periods.first_day(periods.shift(start, -36)))
+        # Three changes the board should see in a long sample (statistical process control): a new
+        # casework team decides faster from month 13 (an improving shift), community health waits
+        # lengthen month by month from month 7 (a deteriorating trend), and one batch of plan audits in
+        # month 18 is rated poorly (an astronomical month). A range of up to 6 months is untouched.
+        self.faster_decisions_from = _days(periods.first_day(periods.shift(start, 12)))
+        self.longer_waits_from = _days(periods.first_day(periods.shift(start, 6)))
+        self.poor_audits_month = periods.shift(start, 17)
         self._next_person = 0
         self._schools()
         self._requests()
@@ -268,7 +275,8 @@ class World:
         people = self._people(n)
         birth = received - (rng.uniform(2, 17.5, n) * YEAR).astype(int)
         decision = _choice(rng, {"ASSESS": 0.76, "NOT_ASSESS": 0.20, "WITHDRAWN": 0.04}, n)
-        decision_date = received + _mixture_delay(rng, n, 0.88, (14, 42), (43, 84))
+        fast_share = np.where(received >= self.faster_decisions_from, 0.97, 0.88)
+        decision_date = received + _mixture_delay(rng, n, fast_share, (14, 42), (43, 84))
         assessed = decision == "ASSESS"
         outcome = np.where(assessed, _choice(rng, {"PLAN": 0.88, "NO_PLAN": 0.10, "WITHDRAWN": 0.02}, n), "")
         plan_delay = _mixture_delay(rng, n, 0.45, (90, 140), (141, 280))
@@ -375,6 +383,14 @@ class World:
         n = len(audits)
         audits["audit_id"] = np.char.add("AUD", np.char.zfill(np.arange(1, n + 1).astype(str), 7))
         audits["rating"] = _choice(rng, RATINGS, n)
+        # the poorly rated batch: most good ratings of that month become "requires improvement" (drawn
+        # from a generator of its own, so the rest of the world is the same with or without it)
+        first, last = (_days(d(self.poor_audits_month)) for d in (periods.first_day, periods.last_day))
+        in_batch = (
+            (audits.audit_day >= first) & (audits.audit_day <= last) & audits.rating.isin(["GOOD", "OUTSTANDING"])
+        )
+        downgraded = in_batch & (np.random.default_rng(int(self.poor_audits_month.replace("-", ""))).random(n) < 0.7)
+        audits.loc[downgraded, "rating"] = "REQUIRES_IMPROVEMENT"
         audits["multi_agency"] = np.where(rng.random(n) < 0.4, "Y", "")
         self.audits = audits
 
@@ -387,7 +403,10 @@ class World:
             n = int(per_day * (self.last_end - window_start))
             referred = rng.integers(window_start, self.last_end + 1, n)
             urgent = rng.random(n) < 0.08
-            wait = rng.exponential(np.where(urgent, mean_wait / 4, mean_wait)).astype(np.int64)
+            # waits grow by 6% for each month a referral is made after longer_waits_from
+            months_late = np.maximum(referred - self.longer_waits_from, 0) / 30.4
+            mean = np.where(urgent, mean_wait / 4, mean_wait) * 1.06**months_late
+            wait = rng.exponential(mean).astype(np.int64)
             removed = rng.random(n) < 0.1
             frames.append(
                 pd.DataFrame(
