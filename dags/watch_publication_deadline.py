@@ -15,8 +15,8 @@ extract DAG of the missing source, or `publish_board_snapshot`).
 
 from airflow.sdk import DAG, get_current_context, task
 
-from sendboard.operations.alerts import on_task_failure
 from sendboard.orchestration.airflow_env import START_DATE
+from sendboard.orchestration.params import default_args
 
 # airflow: the DAG processor only parses files that mention airflow and dag
 with DAG(
@@ -25,7 +25,7 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "sendboard-data-engineering", "retries": 0, "on_failure_callback": on_task_failure},
+    default_args=default_args(retries=0),
     doc_md=__doc__,
     tags=["sendboard", "monitoring"],
 ) as dag:

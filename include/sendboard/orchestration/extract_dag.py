@@ -8,20 +8,12 @@ from datetime import timedelta
 from airflow.sdk import DAG, get_current_context, task
 
 from sendboard import config
-from sendboard.operations.alerts import on_task_failure
 from sendboard.orchestration.airflow_env import START_DATE
 from sendboard.orchestration.assets import LANDED
-from sendboard.orchestration.params import period_param
+from sendboard.orchestration.params import default_args, period_param
 
-# Retries with back-off are for transient trouble (a storage hiccup, a lost worker); bad data and
-# bad configuration fail at once (AirflowFailException) with the reason. The final failure alerts.
-DEFAULT_ARGS = {
-    "owner": "sendboard-data-engineering",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=5),
-    "retry_exponential_backoff": True,
-    "on_failure_callback": on_task_failure,
-}
+# two retries, five minutes apart at first: a storage hiccup or a lost worker while landing
+DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
 # How often a scheduled run looks in the inbox for the month's files (environment, read at parse time)
 INBOX_POKE_SECONDS = config.inbox_poke_seconds()
 

@@ -12,23 +12,15 @@ from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, get_curr
 
 from sendboard import config
 from sendboard.config import DBT_PROJECT
-from sendboard.operations.alerts import on_task_failure
 from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
 from sendboard.orchestration.assets import LANDED, PUBLISHED, event_periods
-from sendboard.orchestration.params import period_param
+from sendboard.orchestration.params import default_args, period_param
 
 MANIFEST = DBT_PROJECT / "target" / "manifest.json"
 # Every task that writes the DuckDB warehouse runs in the one-slot pool WAREHOUSE_POOL (created with
 # the metadata DB): two runs can never write at once.
-# Retries are for transient trouble (a full disk, a lost worker): the tasks that meet bad data or a
-# missing input fail at once (AirflowFailException) and say why; every final failure sends an alert.
-DEFAULT_ARGS = {
-    "owner": "sendboard-data-engineering",
-    "retries": 1,
-    "retry_delay": timedelta(minutes=2),
-    "retry_exponential_backoff": True,
-    "on_failure_callback": on_task_failure,
-}
+# one retry, two minutes later: a full disk or a lost worker while building or publishing
+DEFAULT_ARGS = default_args(retries=1, retry_delay=timedelta(minutes=2))
 # The monthly time schedule is what makes the DAG backfillable (`airflow backfill create`): a run
 # from it (scheduled or backfill) works on the month before its date. The extracts' Asset events
 # are what normally trigger it; a scheduled run whose month has not landed leaves it to them.
