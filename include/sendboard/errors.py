@@ -124,6 +124,16 @@ class SeriesInputError(SendboardError):
     rule = "statistical process control input"
 
 
+class ReferenceFileRejected(SendboardError):
+    """A DfE reference file is not what it claims to be, or lacks a column the comparators read."""
+
+    rule = "DfE reference file"
+
+    def __init__(self, file: str, detail: str, column: str | None = None):
+        self.file, self.column = file, column
+        super().__init__(f"{file}: " + (f"column {column}: " if column else "") + detail)
+
+
 class PublicationLate(SendboardError):
     """A month's board snapshot was not published by the configured day of the following month."""
 

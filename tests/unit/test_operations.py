@@ -352,6 +352,7 @@ def test_every_exception_of_the_package_is_a_sendboard_error():
                 "SeriesInputError",
                 "PeriodRejected",
                 "PublicationLate",
+                "ReferenceFileRejected",
                 "SendboardError",
                 "WarehouseDamaged",
                 "WarehouseNotChecked",
