@@ -109,6 +109,37 @@ def texts_of(path: Path) -> list[str]:
     return texts
 
 
+ALPHANUMERIC = re.compile(r"[0-9A-Za-z]+")
+DATE = re.compile(r"(?<![0-9A-Za-z])(\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4})(?![0-9A-Za-z])")
+
+
+def pattern(values: set[str]) -> re.Pattern:
+    alternatives = "|".join(map(re.escape, sorted(values, key=len, reverse=True)))
+    return re.compile(r"(?<![0-9A-Za-z])(" + alternatives + r")(?![0-9A-Za-z])")
+
+
+def finder(values: set[str]):
+    """A function giving the values that stand in a text on their own (no letter or digit either
+    side), as pattern(values).findall would. An alphanumeric value stands on its own exactly when it
+    is a whole run of letters and digits, so those are found by looking each run up in a set (one
+    regex alternating thousands of values cost minutes over the warehouse's cells); dates by their
+    two shapes; anything else (a value with a space) by the pattern.
+
+    >>> sorted(finder({"A1", "2015-05-12", "12 3"})("xA1 A1, 2015-05-12T9 (12 3) 2015-05-12."))
+    ['12 3', '2015-05-12', 'A1']
+    """
+    plain = {v for v in values if ALPHANUMERIC.fullmatch(v)}
+    dates = {v for v in values if DATE.fullmatch(v)}
+    rest = pattern(values - plain - dates) if values - plain - dates else None
+
+    def find(text: str) -> set[str]:
+        found = {run for run in ALPHANUMERIC.findall(text) if run in plain}
+        found |= {d for d in DATE.findall(text) if d in dates}
+        return found | (set(rest.findall(text)) if rest else set())
+
+    return find
+
+
 @pytest.fixture(scope="module")
 def pipeline_outputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("identifiers")
@@ -145,15 +176,11 @@ def test_no_identifier_or_date_of_birth_in_anything_written(pipeline_outputs):
     kinds = {p.suffix for p in files}
     assert {".parquet", ".duckdb", ".json", ".html", ".pdf", ".csv", ".db", ".txt"} <= kinds
 
-    def pattern(values: set[str]) -> re.Pattern:
-        alternatives = "|".join(map(re.escape, sorted(values, key=len, reverse=True)))
-        return re.compile(r"(?<![0-9A-Za-z])(" + alternatives + r")(?![0-9A-Za-z])")
-
-    everything = pattern(identifiers | births)
+    find = finder(identifiers | births)
     leaks = {}
     for path in files:
         for text in texts_of(path):
-            found = everything.findall(text)
+            found = find(text)
             if found:
                 leaks.setdefault(str(path.relative_to(home) if home in path.parents else path), set()).update(found)
     assert leaks == {}
