@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from sendboard import periods
-from sendboard.publish import changes, mdc_pack
+from sendboard.publish import changes, mdc_pack, variation
 from sendboard.publish.variation import KpiChart
 
 THEMES = {
@@ -210,10 +210,6 @@ def _months(count: int) -> str:
     return f"{count} month{'' if count == 1 else 's'}"
 
 
-def _number(value: float) -> str:
-    return f"{value:.2f}"
-
-
 def _signal(spc: KpiChart) -> str:
     """The chart's signal in words, for its aria-label."""
     if not spc.chart.points:
@@ -228,7 +224,8 @@ def _signal(spc: KpiChart) -> str:
     ]
     if last.mean == last.mean and last.lower_limit == last.lower_limit:
         said.append(
-            f"Mean {_number(last.mean)}, process limits {_number(last.lower_limit)} to {_number(last.upper_limit)}"
+            f"Mean {variation.figure(last.mean)}, process limits {variation.figure(last.lower_limit)} "
+            f"to {variation.figure(last.upper_limit)}"
             + (" (trial limits: fewer than 13 points)." if last.short_group else ".")
         )
     return " ".join(said)

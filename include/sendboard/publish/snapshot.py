@@ -126,8 +126,7 @@ def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: s
 
     catalogue = kpi_catalogue()
     history = board_pack.published_history(con, period)
-    targets = {r["kpi_id"]: float(r["target"]) if r["target"] is not None else None for r in rows}
-    charts = variation.charts(period, catalogue, history, targets)
+    charts = variation.charts(period, catalogue, history, variation.targets(rows))
     page = board_pack.render(
         period,
         formatted(rows),

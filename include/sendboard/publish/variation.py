@@ -88,8 +88,15 @@ def charts(period: str, catalogue: list[dict], history: list[dict], targets: dic
     ]
 
 
-def _number(value: float, places: int = 2) -> str:
-    return "" if value != value else f"{value:.{places}f}"  # NaN (no moving range yet): empty
+def figure(value: float) -> str:
+    """An SPC figure as the board reads it (board_spc.csv, the pack): two decimals; empty for NaN (no
+    moving range yet)."""
+    return "" if value != value else f"{value:.2f}"
+
+
+def targets(rows) -> dict[str, float | None]:
+    """kpi_id -> its published target (None for a context KPI), from published rows of one month."""
+    return {r["kpi_id"]: float(r["target"]) if r["target"] is not None else None for r in rows}
 
 
 def month_summary(period: str, found: list[KpiChart]) -> list[dict]:
@@ -104,9 +111,9 @@ def month_summary(period: str, found: list[KpiChart]) -> list[dict]:
                 "period": period,
                 "kpi_id": kpi.kpi_id,
                 "points": len(kpi.chart.points),
-                "mean": _number(limits.mean) if limits else "",
-                "lower_limit": _number(limits.lower_limit) if limits else "",
-                "upper_limit": _number(limits.upper_limit) if limits else "",
+                "mean": figure(limits.mean) if limits else "",
+                "lower_limit": figure(limits.lower_limit) if limits else "",
+                "upper_limit": figure(limits.upper_limit) if limits else "",
                 "rule": latest.rule if latest else "",
                 "point_type": latest.point_type if latest else "",
                 "variation_icon": (kpi.chart.variation_icon or "") if latest else "",
@@ -178,9 +185,7 @@ def write_points_table(con, table: str) -> int:
     con.execute(f"create or replace table {table} ({columns})")
     if latest is None:
         return 0
-    targets = {
-        h["kpi_id"]: float(h["target"]) if h["target"] is not None else None for h in history if h["period"] == latest
-    }
-    rows = point_rows(charts(latest, kpi_catalogue(), history, targets))
+    month = targets(h for h in history if h["period"] == latest)
+    rows = point_rows(charts(latest, kpi_catalogue(), history, month))
     con.executemany(f"insert into {table} values ({', '.join('?' for _ in POINT_COLUMNS)})", rows)
     return len(rows)
