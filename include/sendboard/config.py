@@ -29,6 +29,7 @@ DEADLINE_VARIABLE = "sendboard_publication_deadline_day"
 DEFAULT_DEADLINE_DAY = 15
 EMAILS_VARIABLE = "sendboard_alert_emails"
 WEBHOOK_VARIABLE = "sendboard_alert_webhook_url"
+LA_CODE_SETTING = "SENDBOARD_LA_CODE"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ SETTINGS = (
             "the day of the following month by which a month must be published"),
     Setting(EMAILS_VARIABLE, "Airflow variable", "none", "comma-separated recipients of failure alerts"),
     Setting(WEBHOOK_VARIABLE, "Airflow variable", "none", "a Teams or Slack incoming webhook for failure alerts"),
+    Setting(LA_CODE_SETTING, "environment or Airflow variable", "none (no comparators)",
+            "the local authority's DfE number (Oxfordshire: 931), for the DfE comparators"),
     Setting("SENDBOARD_INBOX_POKE_SECONDS", "environment", "1800",
             "how often an extract DAG looks for a complete period in the inbox"),
     Setting("SENDBOARD_DBT_POKE_SECONDS", "environment", "15", "how often a dbt model's sensor looks at the build"),
@@ -104,6 +107,18 @@ def default_inbox() -> Path:
 def inbox() -> str:
     """The landing area: a local folder or an fsspec URL (s3://, gs://, abfs://)."""
     return _setting("SENDBOARD_INBOX") or str(default_inbox())
+
+
+def la_code() -> str | None:
+    """The local authority's three-digit DfE number (`old_la_code` in DfE files), or None."""
+    code = (_setting(LA_CODE_SETTING) or "").strip()
+    return code or None
+
+
+def la_code_in_environment() -> bool:
+    """Whether the LA code is set as SENDBOARD_LA_CODE or AIRFLOW_VAR_SENDBOARD_LA_CODE (`make run` sets
+    the sample's own otherwise)."""
+    return bool(os.environ.get(LA_CODE_SETTING) or os.environ.get(f"AIRFLOW_VAR_{LA_CODE_SETTING}"))
 
 
 def development_mode() -> bool:

@@ -16,6 +16,10 @@ DBT_MODELS = sorted(
         "stg_health_waiting_lists__referrals",
         "stg_school_census__pupils",
         "stg_school_census__schools",
+        *(
+            f"stg_dfe_statistics__{t}"
+            for t in ("annual_reviews", "caseload", "requests", "statistical_neighbours", "timeliness_20_week")
+        ),
         "int_months",
         "int_census_pupils_in_force",
         "int_plans_active_at_month_end",
@@ -147,3 +151,15 @@ def test_the_publish_dag_can_be_backfilled_and_is_triggered_by_both_extracts(dag
         "landed_case_management",
         "landed_health_waiting_lists",
     }
+
+
+def test_the_dfe_dag_waits_a_week_for_a_new_file_and_lands_its_asset(dag_bag):
+    dag = dag_bag.dags["extract_dfe_statistics"]
+    assert "When it fails" in dag.doc_md and "sendboard" in dag.tags
+    tasks = {t.task_id: t for t in dag.tasks}
+    sensor = tasks["wait_for_new_files"]
+    # weekly, and a week without a new DfE file is a skipped run, not a failure
+    assert (sensor.mode, sensor.soft_fail, sensor.timeout) == ("reschedule", True, 6 * 86400 + 23 * 3600)
+    assert tasks["land"].upstream_task_ids == {"wait_for_new_files"}
+    assert [o.name for o in tasks["land"].outlets] == ["landed_dfe_statistics"]
+    assert all(t.owner == "sendboard-data-engineering" for t in tasks.values())

@@ -6,14 +6,17 @@ import yaml
 
 from sendboard.config import DBT_PROJECT
 from sendboard.contract import SOURCES
+from sendboard.ingest.dfe import GEOGRAPHIC_LEVELS
 
 
-def staging_accepted_values() -> dict[tuple[str, str, str], list[str]]:
+def staging_accepted_values(folder: str = "*") -> dict[tuple[str, str, str], list[str]]:
     """(source, table, column) -> the values of its accepted_values test, from every staging yml."""
     found = {}
-    for path in sorted((DBT_PROJECT / "models" / "staging").rglob("_*__models.yml")):
+    for path in sorted((DBT_PROJECT / "models" / "staging").glob(f"{folder}/_*__models.yml")):
         for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
             source, table = model["name"].removeprefix("stg_").split("__")
+            if folder == "*" and source not in SOURCES:  # the DfE's statistics: not an export (below)
+                continue
             for column in model.get("columns", []):
                 for test in column.get("data_tests", []):
                     if isinstance(test, dict) and "accepted_values" in test:
@@ -34,3 +37,12 @@ def test_every_staging_accepted_values_list_is_the_contracts_codes():
     assert {key: sorted(values) for key, values in listed.items()} == {key: sorted(coded[key]) for key in listed}
     # and every coded column of the contract has its dbt test
     assert sorted(coded) == sorted(listed)
+
+
+def test_the_dfe_staging_models_accept_the_geographic_levels_the_reader_knows():
+    listed = staging_accepted_values("dfe_statistics")
+    assert sorted(listed) == [
+        ("dfe_statistics", table, "geographic_level")
+        for table in ("annual_reviews", "caseload", "requests", "timeliness_20_week")
+    ]
+    assert all(values == list(GEOGRAPHIC_LEVELS) for values in listed.values())

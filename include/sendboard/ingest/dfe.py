@@ -22,14 +22,15 @@ from pathlib import Path
 
 from sendboard.errors import ReferenceFileRejected
 
+GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")
 NO_VALUE = frozenset({"x", "z", "c", "low", ""})
 EES_COLUMNS = ("time_period", "time_identifier", "geographic_level", "region_code", "region_name",
                "old_la_code", "la_name", "breakdown_topic", "breakdown")  # fmt: skip
-# the release's files the comparators read, and the measures they read from each
+# the release's files the comparators read, and the measures they read from each (in lower case)
 RELEASE_FILES = {
     "timeliness_20_week.csv": (
         "plans_issued_den", "plans_issued_within_20_weeks", "pc_plans_issued_within_20_weeks",
-        "plans_issued_den_ex", "plans_issued_20_weeks_ex", "PC_plans_issued_20_weeks_ex",
+        "plans_issued_den_ex", "plans_issued_20_weeks_ex", "pc_plans_issued_20_weeks_ex",
     ),
     "requests.csv": ("request_outcome_six_weeks", "request_outcome_over_6_weeks", "request_outcome_six_weeks_pc"),
     "annual_reviews.csv": ("number_decsion_4weeks", "number_decision_gt_4weeks", "pc_decsion_4weeks"),
@@ -59,7 +60,9 @@ def number(text: str | None) -> float | None:
 
 def _rows(label: str, text: str) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
+    # the DfE's case varies between releases (`PC_plans_issued_20_weeks_ex`): names are read in lower case
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    reader.fieldnames = header
     missing = [c for c in (*EES_COLUMNS, *RELEASE_FILES[label.rsplit("/", 1)[-1]]) if c not in header]
     if missing:
         raise ReferenceFileRejected(label, "missing from the header (is this the DfE EHC plans release?)", missing[0])

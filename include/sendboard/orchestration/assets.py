@@ -12,6 +12,9 @@ LANDED = {
     for source in ("case_management", "health_waiting_lists", "school_census")
 }
 
+# the DfE's statistics, landed by extract_dfe_statistics: the next publication's comparators read them
+DFE_STATISTICS = Asset(name="landed_dfe_statistics", uri="sendboard://landed/dfe_statistics", group="sendboard")
+
 # every publish run that succeeds (a new version or "unchanged") updates it; the analysts' copy follows it
 PUBLISHED = Asset(name="published_board_snapshot", uri="sendboard://published/board_snapshot", group="sendboard")
 

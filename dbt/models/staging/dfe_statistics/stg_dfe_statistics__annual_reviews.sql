@@ -1,0 +1,1 @@
+{{ newest_release_rows('annual_reviews') }}

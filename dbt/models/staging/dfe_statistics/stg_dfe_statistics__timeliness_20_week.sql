@@ -1,0 +1,1 @@
+{{ newest_release_rows('timeliness_20_week') }}

@@ -1,0 +1,255 @@
+"""Land the DfE files a council drops into `<inbox>/dfe_statistics/`, for the dbt source
+`dfe_statistics` and the board's comparators.
+
+What the inbox folder may hold:
+- a release zip as downloaded (`*.zip`), or an extracted release (a folder holding `data/*.csv`, or
+  `data/` itself);
+- the statistical neighbours workbook (`*.xlsx`).
+
+Each file is read and checked by `ingest.dfe`. One that passes is written under
+`$SENDBOARD_HOME/raw/dfe_statistics/`:
+    release-<name>/<table>.parquet     the columns the comparators read, as published (text), with
+                                       the release's name and latest period in each row
+    neighbours/statistical_neighbours.parquet   the newest workbook's groups (it replaces the last)
+    _schema/<table>.parquet            zero rows: the dbt source has its columns before any landing
+    files.json                         every file seen (its sha256): landed or rejected, when, why
+
+Every landed release is kept: the staging models take each year from the newest release that
+covers it, so a newer release replaces an older one for the years it covers and an older year
+stays. A rejected file is recorded with its reason (the board pack shows it) and raised, so the
+landing run fails and the on-call engineer is alerted; the files that passed are landed all the
+same, and nothing of the month's publication depends on this landing. These are published
+statistics, not personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sendboard.errors import ReferenceFileRejected
+from sendboard.ingest import dfe
+
+log = logging.getLogger(__name__)
+
+SOURCE = "dfe_statistics"
+NEIGHBOURS_TABLE = "statistical_neighbours"
+NEIGHBOURS_COLUMNS = ("la_code", "neighbour_rank", "neighbour_la_code", "workbook")
+RELEASE_EXTRA_COLUMNS = ("release", "release_latest_period")
+
+
+def table_name(file: str) -> str:
+    """The dbt source table of a release file: `timeliness_20_week.csv` -> `timeliness_20_week`."""
+    return file.removesuffix(".csv")
+
+
+def release_columns(file: str) -> tuple[str, ...]:
+    return (*dfe.EES_COLUMNS, *dfe.RELEASE_FILES[file], *RELEASE_EXTRA_COLUMNS)
+
+
+def raw_folder(home: Path) -> Path:
+    return home / "raw" / SOURCE
+
+
+def _schema(columns: tuple[str, ...], types: dict[str, pa.DataType] | None = None) -> pa.Schema:
+    fields = [pa.field(c, (types or {}).get(c, pa.string())) for c in columns]
+    return pa.schema([*fields, pa.field("_loaded_at", pa.timestamp("us", tz="UTC"))])
+
+
+SCHEMAS = {
+    **{table_name(file): _schema(release_columns(file)) for file in dfe.RELEASE_FILES},
+    NEIGHBOURS_TABLE: _schema(NEIGHBOURS_COLUMNS, {"neighbour_rank": pa.int32()}),
+}
+
+
+def _write(table: pa.Table, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, target)
+
+
+def write_schema_files(home: Path) -> None:
+    """A zero-row Parquet file per table under raw/dfe_statistics/_schema/, so the dbt source has its
+    columns (and the staging views build) before any DfE file has landed."""
+    for name, schema in SCHEMAS.items():
+        target = raw_folder(home) / "_schema" / f"{name}.parquet"
+        if not target.exists() or pq.read_schema(target) != schema:
+            _write(schema.empty_table(), target)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "release"
+
+
+def files_seen(home: Path) -> dict[str, dict]:
+    """sha256 -> {name, kind, status (landed, rejected), at, detail}: every DfE file looked at."""
+    path = raw_folder(home) / "files.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _record(home: Path, seen: dict[str, dict]) -> None:
+    path = raw_folder(home) / "files.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".files.json.{uuid.uuid4().hex}.tmp")
+    temporary.write_text(json.dumps(seen, indent=2, sort_keys=True))
+    os.replace(temporary, path)
+
+
+class DfeInbox:
+    """`<inbox>/dfe_statistics/` on a local disk or an object store (fsspec, like the exports' inbox)."""
+
+    def __init__(self, location: str):
+        self.fs, root = fsspec.core.url_to_fs(location)
+        self.folder = f"{root.rstrip('/')}/{SOURCE}"
+
+    def entries(self) -> list[tuple[str, str, str]]:
+        """(name, kind, path) of each file here: kind is `release` (a zip, or a folder with the
+        release's CSVs) or `neighbours` (a workbook); anything else is `unknown`."""
+        if not self.fs.isdir(self.folder):
+            return []
+        found = []
+        for path in sorted(self.fs.ls(self.folder, detail=False)):
+            name = path.rstrip("/").rsplit("/", 1)[-1]
+            if name.startswith("."):
+                continue
+            if self.fs.isdir(path) or name.lower().endswith(".zip"):
+                found.append((name, "release", path))
+            elif name.lower().endswith((".xlsx", ".xlsm")):
+                found.append((name, "neighbours", path))
+            else:
+                found.append((name, "unknown", path))
+        return found
+
+    def sha256(self, path: str) -> str:
+        digest = hashlib.sha256()
+        files = sorted(self.fs.find(path)) if self.fs.isdir(path) else [path]
+        for file in files:
+            digest.update(file[len(path) :].encode())
+            with self.fs.open(file, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        return digest.hexdigest()
+
+    @contextmanager
+    def local(self, name: str, path: str) -> Iterator[Path]:
+        """A local path to read the file or folder from (an object store's is fetched first)."""
+        if "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)):
+            yield Path(path)
+            return
+        with tempfile.TemporaryDirectory(prefix="sendboard-dfe-") as tmp:
+            target = Path(tmp) / name
+            self.fs.get(path, str(target), recursive=self.fs.isdir(path))
+            yield target
+
+
+def pending(location: str, home: Path) -> list[str]:
+    """The names of the files in the inbox's dfe_statistics folder not looked at before (by content)."""
+    inbox, seen = DfeInbox(location), files_seen(home)
+    return [name for name, _kind, path in inbox.entries() if inbox.sha256(path) not in seen]
+
+
+def _land_release(home: Path, path: Path, loaded_at: datetime) -> dict:
+    release = dfe.read_release(path)
+    name = release.name if release.name != "data" else f"{SOURCE}/data"
+    folder = raw_folder(home) / f"release-{_slug(name)}"
+    staging = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
+    staging.mkdir(parents=True)
+    latest = {}
+    try:
+        for file, rows in release.tables.items():
+            latest[file] = max(r["time_period"] for r in rows) if rows else ""
+            columns = release_columns(file)
+            values = {c: [r.get(c) for r in rows] for c in columns[: -len(RELEASE_EXTRA_COLUMNS)]}
+            values["release"] = [name] * len(rows)
+            values["release_latest_period"] = [latest[file]] * len(rows)
+            values["_loaded_at"] = [loaded_at] * len(rows)
+            table = pa.Table.from_pydict(values, schema=SCHEMAS[table_name(file)])
+            pq.write_table(table, staging / f"{table_name(file)}.parquet")
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
+            folder.rename(old)
+            staging.rename(folder)
+            shutil.rmtree(old)
+        else:
+            staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {"release": name, "latest_periods": latest}
+
+
+def _land_neighbours(home: Path, path: Path, loaded_at: datetime) -> dict:
+    groups = dfe.read_neighbours(path)
+    rows = [(la, rank, neighbour) for la, neighbours in groups.items() for rank, neighbour in enumerate(neighbours, 1)]
+    values = {
+        "la_code": [r[0] for r in rows],
+        "neighbour_rank": [r[1] for r in rows],
+        "neighbour_la_code": [r[2] for r in rows],
+        "workbook": [path.name] * len(rows),
+        "_loaded_at": [loaded_at] * len(rows),
+    }
+    _write(
+        pa.Table.from_pydict(values, schema=SCHEMAS[NEIGHBOURS_TABLE]),
+        raw_folder(home) / "neighbours" / f"{NEIGHBOURS_TABLE}.parquet",
+    )
+    return {"workbook": path.name, "local_authorities": len(groups)}
+
+
+def land(location: str, home: Path) -> dict:
+    """Land every DfE file in the inbox not landed (or rejected) before. Returns what was landed and
+    rejected; raises ReferenceFileRejected, after landing the rest, if any new file was rejected."""
+    write_schema_files(home)
+    inbox, seen = DfeInbox(location), files_seen(home)
+    landed, rejected = [], []
+    for name, kind, path in inbox.entries():
+        sha = inbox.sha256(path)
+        if sha in seen:
+            continue
+        now = datetime.now(UTC).replace(microsecond=0)
+        record = {"name": name, "kind": kind, "at": now.isoformat()}
+        try:
+            if kind == "unknown":
+                raise ReferenceFileRejected(
+                    name, "is neither a DfE release (a .zip, or a folder with data/*.csv) nor a workbook (.xlsx)"
+                )
+            with inbox.local(name, path) as local:
+                detail = (_land_release if kind == "release" else _land_neighbours)(home, local, now)
+            seen[sha] = {**record, "status": "landed", "detail": detail}
+            landed.append(name)
+            log.info("DfE statistics: landed %s (%s): %s", name, kind, detail)
+        except ReferenceFileRejected as bad:
+            seen[sha] = {**record, "status": "rejected", "detail": str(bad)}
+            rejected.append(bad)
+            log.error("DfE statistics: rejected %s", bad)
+        _record(home, seen)
+    if rejected:
+        lines = "\n".join(f"- {r}" for r in rejected)
+        raise ReferenceFileRejected(
+            f"{SOURCE}/",
+            f"{len(rejected)} DfE file(s) rejected; the board's comparators keep using the files landed before"
+            f" (landed now: {', '.join(landed) or 'none'}):\n{lines}",
+        )
+    return {"landed": landed}
+
+
+def rejections_since_landing(home: Path) -> list[dict]:
+    """The rejected DfE files of each kind newer than the last file of that kind that landed: what the
+    board pack mentions, since the comparators then come from older files (or none)."""
+    records = sorted(files_seen(home).values(), key=lambda r: r["at"])
+    last_landed = {r["kind"]: r["at"] for r in records if r["status"] == "landed"}
+    return [r for r in records if r["status"] == "rejected" and r["at"] >= last_landed.get(r["kind"], "")]

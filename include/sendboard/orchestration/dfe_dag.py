@@ -1,0 +1,61 @@
+"""Builds the DAG that lands the DfE's published statistics (the board's comparators). The work is in
+sendboard.ingest.dfe_landing; only airflow.sdk and light modules are imported here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import DAG, get_current_context, task
+
+from sendboard import config
+from sendboard.orchestration.airflow_env import START_DATE
+from sendboard.orchestration.assets import DFE_STATISTICS
+from sendboard.orchestration.params import default_args
+
+# a storage hiccup is retried; a rejected file fails at once (AirflowFailException) and alerts
+DEFAULT_ARGS = default_args(retries=2, retry_delay=timedelta(minutes=5))
+INBOX_POKE_SECONDS = config.inbox_poke_seconds()
+# a weekly run waits the week for a new file, so one dropped on a Tuesday lands within a poke
+WAIT_FOR_A_NEW_FILE = timedelta(days=6, hours=23)
+
+
+def dfe_dag(doc_md: str) -> DAG:
+    with DAG(
+        dag_id="extract_dfe_statistics",
+        schedule="0 7 * * 1",
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        doc_md=doc_md,
+        tags=["sendboard", "extract", "dfe_statistics"],
+    ) as dag:
+
+        @task.sensor(
+            poke_interval=timedelta(seconds=INBOX_POKE_SECONDS),
+            timeout=WAIT_FOR_A_NEW_FILE,
+            mode="reschedule",
+            soft_fail=True,  # a week without a new DfE file is normal: the run is skipped, not failed
+        )
+        def wait_for_new_files() -> bool:
+            from sendboard.ingest.dfe_landing import pending
+
+            return bool(pending(config.inbox(), config.home()))
+
+        @task(outlets=[DFE_STATISTICS])
+        def land() -> dict:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from sendboard.errors import ReferenceFileRejected
+            from sendboard.ingest.dfe_landing import land as land_files
+
+            try:
+                landed = land_files(config.inbox(), config.home())
+            except ReferenceFileRejected as bad:
+                # a broken file: retrying cannot help; the files that passed have landed
+                raise AirflowFailException(str(bad)) from bad
+            get_current_context()["outlet_events"][DFE_STATISTICS].extra = landed
+            return landed
+
+        wait_for_new_files() >> land()
+    return dag
