@@ -30,7 +30,8 @@ import duckdb
 
 from sendboard import sql
 from sendboard.errors import WarehouseNotChecked
-from sendboard.publish import variation
+from sendboard.publish import comparators, variation
+from sendboard.warehouse.connection import ensure_publication_tables
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,19 @@ def refresh(con, home: Path) -> list[str]:
             "out (months_left_out counts them)."
         )
         con.execute(f"comment on table analytics_copy.analytics.kpi_spc is {sql.literal(description)}")
+        # the DfE comparators each month was published with (publish.comparators), its latest version
+        ensure_publication_tables(con)  # a warehouse from before the comparators has no such table yet
+        con.execute(
+            "create or replace table analytics_copy.analytics.kpi_comparators as "
+            f"select {', '.join(comparators.COLUMNS)} from publication.board_comparators_history "
+            "qualify version = max(version) over (partition by period) order by period, kpi_id, comparator"
+        )
+        description = (
+            "The DfE's published figures beside each KPI the DfE measures, as published with each month's board "
+            "snapshot (board_comparators.csv): England, the region, the mean of the statistical neighbours with a "
+            "value, and the LA's own figure as the DfE published it, for the DfE's latest period then."
+        )
+        con.execute(f"comment on table analytics_copy.analytics.kpi_comparators is {sql.literal(description)}")
         con.execute(
             "create or replace table analytics_copy.analytics.copy_info as select "
             "?::timestamptz as refreshed_at, (select max(period) from analytics.kpi_by_month) "

@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 
 from sendboard import periods
-from sendboard.publish import changes, mdc_pack, variation
+from sendboard.publish import changes, comparators_pack, mdc_pack, variation
+from sendboard.publish.comparators_pack import Comparisons
 from sendboard.publish.variation import KpiChart
 
 THEMES = {
@@ -92,16 +93,23 @@ def _label(value: float) -> str:
 
 
 def trend_svg(
-    kpi: dict, history: list[tuple[str, float | None]], target: float | None, spc: KpiChart | None = None
+    kpi: dict,
+    history: list[tuple[str, float | None]],
+    target: float | None,
+    spc: KpiChart | None = None,
+    references: list[tuple[str, float, str]] | None = None,
 ) -> str:
     """An SVG line chart of the published values over the months, the target as a dashed line; with
     `spc`, the XmR chart: each baseline's mean and process limits, a dotted line where a new baseline
     starts, and the points coloured by type. Written by hand (no plotting library): 23 charts a
     publication cost 1.5 s with matplotlib. A month without a published value (suppressed or missing)
-    is a gap in the line and is not in the chart's mean or limits."""
+    is a gap in the line and is not in the chart's mean or limits. `references`: (label, value, colour)
+    of comparators (England, the statistical neighbours), drawn as labelled dotted lines."""
     points = dict(zip(spc.months, spc.chart.points)) if spc else {}
     limits = [v for p in points.values() for v in (p.mean, p.lower_limit, p.upper_limit) if v == v]
+    references = references or []
     values = [v for _, v in history if v is not None] + ([target] if target is not None else []) + limits
+    values += [level for _, level, _ in references]
     ticks = nice_ticks(min(values), max(values)) if values else [0.0, 1.0]
     bottom_value, top_value = ticks[0], ticks[-1]
     count = len(history)
@@ -133,6 +141,12 @@ def trend_svg(
             'stroke="#b3261e" stroke-dasharray="5 3"/>'
         )
     parts.extend(_xmr_lines(points, [m for m, _ in history], x, y))
+    for label, level, colour in references:
+        parts.append(
+            f'<line x1="{PLOT_LEFT}" y1="{y(level):.1f}" x2="{PLOT_RIGHT}" y2="{y(level):.1f}" stroke="{colour}" '
+            f'stroke-dasharray="1 3" stroke-width="1.5"/><text x="{PLOT_RIGHT - 2}" y="{y(level) - 2:.1f}" '
+            f'font-size="8" text-anchor="end" fill="{colour}">{_text(label)}</text>'
+        )
     segment: list[str] = []
     for i, (_, value) in enumerate([*history, ("", None)]):
         if value is None:
@@ -165,6 +179,7 @@ def trend_svg(
     alt = (
         f"{'XmR chart' if spc else 'Trend'} of {kpi['kpi_name']} ({kpi['unit']}) by month"
         + (f", target {target}" if target is not None else "")
+        + "".join(f", DfE comparator {label}" for label, _, _ in references)
         + ". "
         + (_signal(spc) + " " if spc else "")
         + "; ".join(described)
@@ -239,12 +254,14 @@ def render(
     quality: dict,
     warnings: list[str],
     charts: dict[str, KpiChart] | None = None,
+    comparisons: Comparisons | None = None,
 ) -> str:
     """The pack's HTML. rows: the published rows of M (CSV-formatted strings or values);
     history: kpi_id -> [(month, published value or None)] for every published month up to M
     (`trend_series`); warnings: from published figures only (`published_warnings`); charts: each
     KPI's XmR chart from the published values (`variation.charts`): the pack then leads with the
-    Making Data Count summary, and its trend charts are XmR charts."""
+    Making Data Count summary, and its trend charts are XmR charts; comparisons: the DfE comparators
+    of the version, beside each value, on the charts and in "How we compare"."""
     by_id = {r["kpi_id"]: r for r in rows}
     parts = [
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -273,6 +290,7 @@ def render(
         parts.append(f'<p class="note">{_text(mdc_pack.HOW_TO_READ)}</p>')
     parts.append("<h2>Summary</h2>")
     icons = "<th>Variation</th><th>Assurance</th>" if charts else ""
+    icons += "<th>DfE comparators</th>" if comparisons is not None else ""
     for theme, title in THEMES.items():
         parts.append(
             f"<h3>{_text(theme)}: {_text(title)}</h3><table><thead><tr><th>KPI</th><th>Value</th>"
@@ -287,6 +305,8 @@ def render(
                 if found
                 else ""
             )
+            if comparisons is not None:
+                icon_cells += comparators_pack.summary_cell(kpi["kpi_id"], row, comparisons)
             parts.append(
                 f'<tr><td>{_text(kpi["kpi_name"])}<br><span class="note">{_text(kpi["kpi_id"])}</span></td>'
                 f'<td class="num">{_shown(row)}</td><td>{_text(kpi["unit"])}</td>'
@@ -295,9 +315,12 @@ def render(
                 f'<td class="num">{_text(row["previous_value"])}</td></tr>'
             )
         parts.append("</tbody></table>")
+    if comparisons is not None:
+        parts.append(comparators_pack.section(catalogue, comparisons))
     parts.append(
         '<h2>Trends</h2><p class="note">Published values by month; the dashed red line is the target. '
         + ("Each is an XmR chart (how to read it: above). " if charts else "")
+        + ("Dotted lines, where the DfE measures the KPI: England and our neighbours. " if comparisons else "")
         + "Suppressed or missing months are gaps.</p>"
     )
     for kpi in catalogue:
@@ -311,8 +334,14 @@ def render(
         )
         parts.append(
             f'<div class="chart"><h3>{_text(kpi["kpi_name"])}</h3>'
-            f"{trend_svg(kpi, history[kpi['kpi_id']], float(target) if target not in (None, '') else None, found)}"
-            f"{left_out}</div>"
+            + trend_svg(
+                kpi,
+                history[kpi["kpi_id"]],
+                float(target) if target not in (None, "") else None,
+                found,
+                comparators_pack.reference_marks(kpi["kpi_id"], comparisons) if comparisons else None,
+            )
+            + f"{left_out}</div>"
         )
     parts.append("<h2>Data quality</h2>")
     parts.append(

@@ -21,11 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sendboard.ingest.dfe import Release, number
+import duckdb
+
+from sendboard.errors import SendboardError
+from sendboard.ingest.dfe import RELEASE_FILES, Release, number
+from sendboard.publish import csv_files
+from sendboard.warehouse.connection import COMPARATOR_COLUMNS
 
 COMPARATORS = ("ENGLAND", "REGION", "STATISTICAL_NEIGHBOURS", "LA_PUBLISHED")
-COLUMNS = ("period", "kpi_id", "comparator", "comparator_name", "comparator_period", "value", "numerator",
-           "denominator", "neighbours_with_value", "source", "note")  # fmt: skip
+COLUMNS = tuple(COMPARATOR_COLUMNS)  # period, kpi_id, comparator, comparator_name, ..., source, note
 POST16_AGES = tuple(f"age {a}" for a in range(16, 26))
 
 
@@ -47,10 +51,10 @@ MEASURES = {
         "pc_plans_issued_within_20_weeks", TIMELINESS_NOTE),
     "T2_EHCP_20WK_EXCL": Measure(
         "timeliness_20_week.csv", "All EHC plans issued", ("plans_issued_20_weeks_ex",), ("plans_issued_den_ex",),
-        "PC_plans_issued_20_weeks_ex", TIMELINESS_NOTE),
+        "pc_plans_issued_20_weeks_ex", TIMELINESS_NOTE),
     "T2_EHCP_20WK_EXCL_R12": Measure(
         "timeliness_20_week.csv", "All EHC plans issued", ("plans_issued_20_weeks_ex",), ("plans_issued_den_ex",),
-        "PC_plans_issued_20_weeks_ex",
+        "pc_plans_issued_20_weeks_ex",
         "DfE: the calendar year; ours: the 12 months to the month (the same for December)"),
     "T1_DECISIONS_6WK": Measure(
         "requests.csv", "All requests for EHC needs assessments", ("request_outcome_six_weeks",),
@@ -146,6 +150,160 @@ def _kpi_rows(
         {"period": period, "kpi_id": kpi_id, "comparator": comparator, "comparator_name": name,
          "comparator_period": latest, "value": figure.value, "numerator": figure.numerator,
          "denominator": figure.denominator, "neighbours_with_value": with_value,
-         "source": f"{release.name}: data/{measure.file}", "note": measure.note}
+         "source": f"{current[0].get('release') or release.name}: data/{measure.file}", "note": measure.note}
         for comparator, name, figure, with_value in found
     ]  # fmt: skip
+
+
+def landed_release(con) -> tuple[Release | None, dict[str, list[str]]]:
+    """The landed DfE statistics as the dbt staging views give them (each year from the newest
+    release that covers it), and the newest neighbours workbook's groups. None: no release landed."""
+    tables = {}
+    for file in RELEASE_FILES:
+        cursor = con.execute(f"select * from staging.stg_dfe_statistics__{file.removesuffix('.csv')}")
+        names = [d[0].lower() for d in cursor.description]
+        tables[file] = [dict(zip(names, row)) for row in cursor.fetchall()]
+    neighbours: dict[str, list[str]] = {}
+    for la, neighbour in con.execute(
+        "select la_code, neighbour_la_code from staging.stg_dfe_statistics__statistical_neighbours "
+        "order by la_code, neighbour_rank"
+    ).fetchall():
+        neighbours.setdefault(la, []).append(neighbour)
+    if not all(tables.values()):
+        return None, neighbours
+    return Release(", ".join(sorted({r["release"] for rows in tables.values() for r in rows})), tables), neighbours
+
+
+SET_LA_CODE = (
+    "No comparators: the local authority's DfE number is not set. Set the Airflow variable sendboard_la_code "
+    "(or the environment variable SENDBOARD_LA_CODE) to it, for example 931 for Oxfordshire."
+)
+NO_RELEASE = (
+    "No comparators: no DfE release has landed. Download the DfE 'Education, health and care plans' release "
+    "('Download all data') and the statistical neighbours workbook, and drop them into <inbox>/dfe_statistics/: "
+    "the extract_dfe_statistics DAG lands them."
+)
+
+
+def for_month(con, home, la_code: str | None, period: str) -> tuple[list[dict], list[str]]:
+    """board_comparators.csv's rows for month M, and what the pack must say about them: why there are
+    none, or what is missing. Never raises for a reference problem: the month is published without
+    comparators and the pack says why."""
+    from sendboard.ingest.dfe_landing import rejections_since_landing
+
+    notices = [
+        f"The DfE file {r['name']} (looked at {r['at'][:10]}) was rejected: {r['detail']}. The comparators "
+        "come from the DfE files landed before it, if any."
+        for r in rejections_since_landing(home)
+    ]
+    if not la_code:
+        return [], [SET_LA_CODE, *notices]
+    try:
+        release, neighbours = landed_release(con)
+        if release is None:
+            return [], [NO_RELEASE, *notices]
+        rows = comparators(release, neighbours, la_code, period)
+    except (duckdb.Error, SendboardError, ValueError, KeyError) as error:
+        return [], [f"No comparators: the landed DfE statistics could not be read ({error}).", *notices]
+    if not any(r["comparator"] == "LA_PUBLISHED" and r["comparator_name"] != la_code for r in rows):
+        notices.insert(
+            0,
+            f"The DfE number {la_code} (sendboard_la_code) is not a local authority in the landed "
+            "DfE release: its own figure, region and neighbours are missing. Check the setting.",
+        )
+    elif la_code not in neighbours:
+        notices.insert(
+            0,
+            "No statistical neighbours: no DfE statistical neighbours workbook has landed, or it "
+            f"does not list {la_code}. Drop the workbook into <inbox>/dfe_statistics/.",
+        )
+    return rows, notices
+
+
+def record(con, period: str, version: int, rows: list[dict], notices: list[str]) -> None:
+    """Keep a new version's comparators and notices in the warehouse (in the publication's transaction)."""
+    if rows:
+        con.executemany(
+            f"insert into publication.board_comparators_history ({', '.join(COLUMNS)}, version) "
+            f"values ({', '.join('?' for _ in COLUMNS)}, ?)",
+            [[r[c] for c in COLUMNS] + [version] for r in rows],
+        )
+    if notices:
+        con.executemany(
+            "insert into publication.board_comparator_notices values (?, ?, ?, ?)",
+            [[period, version, i, notice] for i, notice in enumerate(notices)],
+        )
+
+
+def published(con, period: str, version: int) -> tuple[list[dict], list[str]]:
+    """A published version's comparators (in KPI and comparator order) and notices."""
+    order = {(k, c): i for i, (k, c) in enumerate((k, c) for k in MEASURES for c in COMPARATORS)}
+    cursor = con.execute(
+        f"select {', '.join(COLUMNS)} from publication.board_comparators_history where period = ? and version = ?",
+        [period, version],
+    )
+    rows = [dict(zip(COLUMNS, r)) for r in cursor.fetchall()]
+    rows.sort(key=lambda r: order.get((r["kpi_id"], r["comparator"]), len(order)))
+    notices = [
+        n
+        for (n,) in con.execute(
+            "select notice from publication.board_comparator_notices where period = ? and version = ? "
+            "order by position",
+            [period, version],
+        ).fetchall()
+    ]
+    return rows, notices
+
+
+def comparators_csv(rows: list[dict]) -> bytes:
+    """board_comparators.csv: a header even when there are no rows; figures as the DfE rounds them."""
+
+    def cell(column: str, value) -> str:
+        if value is None:
+            return ""
+        if column == "value":
+            return f"{Decimal(value):.1f}"
+        if column in ("numerator", "denominator", "neighbours_with_value"):
+            return f"{int(value)}"
+        return csv_files.formula_safe(str(value))
+
+    return csv_files.csv_bytes(COLUMNS, ([cell(c, row[c]) for c in COLUMNS] for row in rows))
+
+
+RECONCILED_KPI = "T2_EHCP_20WK_EXCL_R12"  # for December, the calendar year the DfE publishes
+
+
+def december_check(period: str, history: list[dict], compared: list[dict]) -> list[str]:
+    """A warning when our published T2_EHCP_20WK_EXCL_R12 for December of year Y and the DfE's figure
+    for our LA for Y (its SEN2 return) differ by more than one percentage point. Y is the latest year
+    of the landed release, so the check appears once the DfE has published the year (in June of the
+    year after) and December Y is published here. `history`: published values up to M (a suppressed
+    December is not compared: the pack states nothing of it).
+
+    >>> ours = [{"period": "2024-12", "kpi_id": RECONCILED_KPI, "value": Decimal("39.6"), "suppressed": False}]
+    >>> dfe = [{"kpi_id": RECONCILED_KPI, "comparator": "LA_PUBLISHED", "comparator_period": "2024",
+    ...         "value": Decimal("38.5"), "comparator_name": "Oxfordshire", "source": "release: data/t.csv"}]
+    >>> december_check("2025-06", ours, dfe)[0][:95]
+    'T2_EHCP_20WK_EXCL_R12, calendar year 2024: 39.6% here (December 2024), 38.5% as the DfE publish'
+    >>> december_check("2025-06", [{**ours[0], "value": Decimal("39.5")}], dfe)  # 1.0 point: no warning
+    []
+    >>> december_check("2024-11", ours, dfe)  # December 2024 not published yet
+    []
+    """
+    theirs = next((c for c in compared if c["kpi_id"] == RECONCILED_KPI and c["comparator"] == "LA_PUBLISHED"), None)
+    if theirs is None or theirs["value"] is None or len(str(theirs["comparator_period"])) != 4:
+        return []
+    year = str(theirs["comparator_period"])
+    december = f"{year}-12"
+    ours = next((h for h in history if h["period"] == december and h["kpi_id"] == RECONCILED_KPI), None)
+    if december > period or ours is None or ours["suppressed"] or ours["value"] is None:
+        return []
+    difference = abs(Decimal(ours["value"]) - Decimal(theirs["value"]))
+    if difference <= 1:
+        return []
+    return [
+        f"{RECONCILED_KPI}, calendar year {year}: {Decimal(ours['value']):.1f}% here (December {year}), "
+        f"{Decimal(theirs['value']):.1f}% as the DfE published it for {theirs['comparator_name']} "
+        f"({theirs['source']}): {difference:.1f} percentage points apart. The SEN2 return and the "
+        "case-management export disagree about the plans issued that year; the data team should reconcile them."
+    ]

@@ -3,7 +3,8 @@
 Layout under $SENDBOARD_HOME/published/:
     <YYYY-MM>                  -> a symlink to .versions/<YYYY-MM>/v<N>, swapped atomically
     .versions/<YYYY-MM>/v<N>/  board_snapshot.csv, board_snapshot.parquet, board_spc.csv (statistical
-                               process control), board_pack.html, board_pack.pdf (every version kept)
+                               process control), board_comparators.csv (the DfE's figures),
+                               board_pack.html, board_pack.pdf (every version kept)
 
 A reader who opens published/<YYYY-MM>/ sees one complete version: the new version's folder is
 written in full before the link is swapped with a single rename. The warehouse keeps every
@@ -13,8 +14,6 @@ publishes nothing new, and repairs the link or files if a crash interrupted the 
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 import shutil
@@ -26,13 +25,21 @@ from pathlib import Path
 
 from sendboard import faults, sql
 from sendboard.publish import pdf
+from sendboard.publish.csv_files import csv_bytes, formula_safe
 from sendboard.warehouse import connection as warehouse
 from sendboard.warehouse.integrity import WarehouseDamaged, check_warehouse
 
 log = logging.getLogger(__name__)
 
 COLUMNS = list(warehouse.SNAPSHOT_COLUMNS)
-PUBLISHED_FILES = ("board_snapshot.csv", "board_snapshot.parquet", "board_spc.csv", "board_pack.html", "board_pack.pdf")
+PUBLISHED_FILES = (
+    "board_snapshot.csv",
+    "board_snapshot.parquet",
+    "board_spc.csv",
+    "board_comparators.csv",
+    "board_pack.html",
+    "board_pack.pdf",
+)
 CONTENT_COLUMNS = [c for c in COLUMNS if c not in ("version", "published_at")]
 
 
@@ -62,35 +69,13 @@ def _format(column: str, value, unit: str) -> str:
     return formula_safe(str(value))
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(text: str) -> str:
-    r"""A text cell that Excel or LibreOffice would run as a formula gets a leading apostrophe (OWASP's
-    CSV-injection advice). Only text goes through here: numbers are formatted above.
-
-    >>> formula_safe("Decisions within 6 weeks")
-    'Decisions within 6 weeks'
-    >>> formula_safe('=HYPERLINK("http://x")')
-    '\'=HYPERLINK("http://x")'
-    >>> formula_safe("-1+2"), formula_safe("@SUM(A1)"), formula_safe("+44")
-    ("'-1+2", "'@SUM(A1)", "'+44")
-    """
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def formatted(rows: list[dict]) -> list[dict]:
     """The rows as the CSV shows them."""
     return [{c: _format(c, row[c], row["unit"]) for c in COLUMNS} for row in rows]
 
 
 def snapshot_csv(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in formatted(rows):
-        writer.writerow([row[c] for c in COLUMNS])
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(COLUMNS, ([row[c] for c in COLUMNS] for row in formatted(rows)))
 
 
 def _rows(con, sql: str, params: list) -> list[dict]:
@@ -118,25 +103,31 @@ def _version_rows(con, period: str, version: int) -> list[dict]:
     )
 
 
-def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: str | None) -> tuple[str, bytes]:
-    """The pack's HTML and board_spc.csv, from published figures only (board_pack.published_history
-    says why): the pack's charts and the SPC summary are the same XmR charts (publish.variation)."""
-    from sendboard.publish import board_pack, variation
+def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: str | None) -> tuple[str, bytes, bytes]:
+    """The pack's HTML, board_spc.csv and board_comparators.csv, from published figures only
+    (board_pack.published_history says why): the pack's charts and the SPC summary are the same XmR
+    charts (publish.variation); the comparators are the version's, as recorded when it was published."""
+    from sendboard.publish import board_pack, comparators, variation
     from sendboard.publish.catalogue import kpi_catalogue
+    from sendboard.publish.comparators_pack import Comparisons
 
     catalogue = kpi_catalogue()
     history = board_pack.published_history(con, period)
     charts = variation.charts(period, catalogue, history, variation.targets(rows))
+    compared, notices = comparators.published(con, period, rows[0]["version"])
+    warnings = board_pack.published_warnings(period, catalogue, history)
+    warnings += comparators.december_check(period, history, compared)
     page = board_pack.render(
         period,
         formatted(rows),
         catalogue,
         board_pack.trend_series(history, catalogue, period),
         board_pack.quality_summary(home, period, census_period),
-        board_pack.published_warnings(period, catalogue, history),
+        warnings,
         {c.kpi_id: c for c in charts},
+        Comparisons(compared, notices),
     )
-    return page, variation.summary_csv(variation.month_summary(period, charts))
+    return page, variation.summary_csv(variation.month_summary(period, charts)), comparators.comparators_csv(compared)
 
 
 def _write_version(
@@ -148,9 +139,10 @@ def _write_version(
     staging = versions / f".v{version}.{uuid.uuid4().hex}.tmp"
     staging.mkdir()
     try:
-        page, spc_csv = _board_pack(con, home, period, rows, census_period)
+        page, spc_csv, comparators_csv = _board_pack(con, home, period, rows, census_period)
         (staging / "board_snapshot.csv").write_bytes(snapshot_csv(rows))
         (staging / "board_spc.csv").write_bytes(spc_csv)
+        (staging / "board_comparators.csv").write_bytes(comparators_csv)
         (staging / "board_pack.html").write_text(page, encoding="utf-8")
         pdf.html_to_pdf(staging / "board_pack.html", staging / "board_pack.pdf")
         con.execute(
@@ -212,6 +204,18 @@ def _complete(folder: Path) -> bool:
     return all((folder / n).is_file() for n in PUBLISHED_FILES)
 
 
+def _record_comparators(con, home: Path, period: str, version: int) -> None:
+    """The DfE comparators of a new version, from the DfE statistics landed now. A missing or broken
+    reference gives no rows and a notice in the pack, never a failed publication."""
+    from sendboard import config
+    from sendboard.publish import comparators
+
+    rows, notices = comparators.for_month(con, home, config.la_code(), period)
+    for notice in notices:
+        log.warning("%s: %s", period, notice)
+    comparators.record(con, period, version, rows, notices)
+
+
 def _record_run(con, period: str, version: int, status: str, input_fingerprint: str) -> None:
     con.execute(
         "insert into publication.publish_runs values (?, ?, ?, ?, ?)",
@@ -268,6 +272,7 @@ def publish_month(home: Path, period: str, input_fingerprint: str, census_period
                 [[r[c] for c in COLUMNS] + [input_fingerprint] for r in stamped],
             )
             _record_run(con, period, version, "published", input_fingerprint)
+            _record_comparators(con, home, period, version)
             # the files are written before the rows commit: a failed write (disk full, a crash)
             # leaves neither a version in the history nor a link to a half-written folder
             _write_version(con, home, period, version, _version_rows(con, period, version), census_period)

@@ -13,10 +13,10 @@ KPI turns it off).
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 
 from sendboard import config, periods, spc
+from sendboard.publish.csv_files import csv_bytes
 
 BASELINES_FILE = config.DBT_PROJECT / "seeds" / "kpi_spc_baselines.csv"
 OPTIONS_FILE = config.DBT_PROJECT / "seeds" / "kpi_spc_options.csv"
@@ -126,11 +126,7 @@ def month_summary(period: str, found: list[KpiChart]) -> list[dict]:
 
 
 def summary_csv(rows: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=SUMMARY_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(SUMMARY_COLUMNS, ([row[c] for c in SUMMARY_COLUMNS] for row in rows))
 
 
 POINT_COLUMNS = {

@@ -37,6 +37,22 @@ def connect(home: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(target), read_only=read_only)
 
 
+# board_comparators.csv's columns (publish.comparators), as each published version keeps them
+COMPARATOR_COLUMNS = {
+    "period": "varchar",
+    "kpi_id": "varchar",
+    "comparator": "varchar",
+    "comparator_name": "varchar",
+    "comparator_period": "varchar",
+    "value": "decimal(18,1)",
+    "numerator": "bigint",
+    "denominator": "bigint",
+    "neighbours_with_value": "integer",
+    "source": "varchar",
+    "note": "varchar",
+}
+
+
 def ensure_publication_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the publication schema the publisher writes and dbt reads (as a source)."""
     columns = ", ".join(f"{name} {kind}" for name, kind in SNAPSHOT_COLUMNS.items())
@@ -44,6 +60,14 @@ def ensure_publication_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"create table if not exists publication.board_snapshot_history ({columns}, "
         "input_fingerprint varchar, primary key (period, kpi_id, version))"
+    )
+    # the DfE comparators published with each version, and what its pack said about them (a repaired
+    # version's files are written from these, as first published)
+    comparators = ", ".join(f"{name} {kind}" for name, kind in COMPARATOR_COLUMNS.items())
+    con.execute(f"create table if not exists publication.board_comparators_history ({comparators}, version integer)")
+    con.execute(
+        "create table if not exists publication.board_comparator_notices "
+        "(period varchar, version integer, position integer, notice varchar)"
     )
     # every publish run, including those that found nothing new: which inputs each version reflects
     con.execute(
