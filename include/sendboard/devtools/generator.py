@@ -14,7 +14,8 @@ dates, annual reviews and schools in Windows-1252 (curly apostrophes in school
 names), plan audits (and plans at county scale) as XLSX with Excel dates,
 the rest as UTF-8 CSV with ISO dates.
 
-The world and its calibration are in `world.py`; this module writes the files.
+The world and its calibration are in `world.py`; this module writes the files, and `dfe_sample.py`
+a synthetic DfE release and neighbours workbook (`<inbox>/dfe_statistics/`) with the sample's own LA.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pandas as pd
 
 from sendboard import periods
 from sendboard.contract import SOURCES
+from sendboard.devtools import dfe_sample
 from sendboard.devtools.world import SCALES, World
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,7 @@ def generate(
         log.info("wrote %s", period)
     for period in census_periods(start, months):
         write_period(world, inbox, "school_census", period)
+    dfe_sample.write(inbox, world, seed)  # the DfE's statistics, for the comparators
     return monthly
 
 
