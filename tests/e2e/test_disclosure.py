@@ -265,6 +265,9 @@ def test_no_published_file_shows_a_suppressed_figure(published, month):
     # the SPC summary's figures (its `points` is a count of months, not a figure of the KPI)
     spc = list(csv.DictReader(io.StringIO((folder / "board_spc.csv").read_text(encoding="utf-8"))))
     by_spc_row = [" ".join([r["kpi_id"], r["mean"], r["lower_limit"], r["upper_limit"]]) for r in spc]
+    # the DfE's figures (none here: no LA code is set, so the file is its header), scanned all the same
+    compared = list(csv.DictReader(io.StringIO((folder / "board_comparators.csv").read_text(encoding="utf-8"))))
+    by_comparator_row = [" ".join([r["kpi_id"], r["value"], r["numerator"], r["denominator"]]) for r in compared]
     constants = {r["kpi_id"]: {Decimal(r[c]) for c in ("target", "amber_threshold") if r[c]} for r in rows}
     for source, segments in (
         ("board_pack.html", html_segments(page)),
@@ -272,6 +275,7 @@ def test_no_published_file_shows_a_suppressed_figure(published, month):
         ("board_snapshot.csv", by_row),
         ("board_snapshot.parquet", by_parquet_row),
         ("board_spc.csv", by_spc_row),
+        ("board_comparators.csv", by_comparator_row),
     ):
         assert leaks(segments, hidden, names, constants) == [], source
     # the pack's month-on-month warnings name a suppressed KPI and say so, with no figure: one line for

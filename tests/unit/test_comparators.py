@@ -4,6 +4,7 @@ always has), with figures worked out by hand from them; and the reader's checks 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -123,3 +124,68 @@ def test_a_value_that_is_neither_a_number_nor_a_dfe_code_is_rejected_naming_its_
         )
     with pytest.raises(ReferenceFileRejected, match=r"data/requests.csv: column request_outcome_six_weeks: row 2 "):
         read_release(tmp_path / "release")
+
+
+def comparator_rows(kpi_id: str, england: str | None, neighbours: str | None) -> list[dict]:
+    base = {"period": "2025-03", "kpi_id": kpi_id, "comparator_period": "2024", "numerator": None,
+            "denominator": None, "neighbours_with_value": 9, "source": "r.zip: data/t.csv",
+            "note": "DfE: a year"}  # fmt: skip
+    return [
+        {**base, "comparator": "ENGLAND", "comparator_name": "England", "value": england},
+        {**base, "comparator": "REGION", "comparator_name": "South East", "value": Decimal("44.1")},
+        {
+            **base,
+            "comparator": "STATISTICAL_NEIGHBOURS",
+            "comparator_name": "10 statistical neighbours",
+            "value": neighbours,
+        },  # fmt: skip
+        {**base, "comparator": "LA_PUBLISHED", "comparator_name": "Oxfordshire", "value": None},
+    ]
+
+
+def test_the_summary_says_which_side_of_each_comparator_a_published_value_lies():
+    from sendboard.publish.comparators_pack import Comparisons, summary_cell
+
+    found = Comparisons(comparator_rows("T2_EHCP_20WK_EXCL", Decimal("46.4"), Decimal("46.0")))
+    cell = summary_cell("T2_EHCP_20WK_EXCL", {"value": "46.0", "suppressed": "false"}, found)
+    assert cell == (
+        "<td>England 46.4 (we are below)<br>South East 44.1 (we are above)<br>Neighbours 46.0 (we are the same)"
+        '<br><span class="note">DfE 2024</span></td>'
+    )
+    assert summary_cell("T2_AUDIT_GOOD", {"value": "46.0", "suppressed": "false"}, found) == "<td>&ndash;</td>"
+
+
+def test_of_a_suppressed_value_the_summary_says_nothing_not_even_its_side():
+    from sendboard.publish.comparators_pack import Comparisons, summary_cell
+
+    found = Comparisons(comparator_rows("T2_EHCP_20WK_EXCL", Decimal("46.4"), None))
+    cell = summary_cell("T2_EHCP_20WK_EXCL", {"value": "", "suppressed": "true"}, found)
+    assert "we are" not in cell
+    assert cell == '<td>England 46.4<br>South East 44.1<br><span class="note">DfE 2024</span></td>'
+
+
+def test_the_chart_draws_england_and_the_neighbours_as_labelled_lines_inside_its_range():
+    from sendboard.publish.board_pack import trend_svg
+    from sendboard.publish.comparators_pack import Comparisons, reference_marks
+
+    found = Comparisons(comparator_rows("T2_EHCP_20WK_EXCL", Decimal("80.2"), None))
+    marks = reference_marks("T2_EHCP_20WK_EXCL", found)
+    assert marks == [("England 80.2 (2024)", 80.2, "#00727a")]
+    kpi = {"kpi_name": "New EHC plans within 20 weeks", "unit": "%"}
+    svg = trend_svg(kpi, [("2025-02", 40.0), ("2025-03", 50.0)], 60.0, None, marks)
+    # values 40 and 50, target 60, England 80.2: ticks 40, 60, 80, 100 (a step of 20), so England's line
+    # is at 176 - (80.2 - 40) / 60 * (176 - 14) = 67.46 -> y="67.5", inside the plot
+    line = re.search(r'<line x1="48.0" y1="([\d.]+)" x2="410.0" y2="[\d.]+" stroke="#00727a"', svg)
+    assert line and line.group(1) == "67.5"
+    assert ">England 80.2 (2024)</text>" in svg and "DfE comparator England 80.2 (2024)" in svg
+
+
+def test_how_we_compare_names_the_source_and_carries_the_ogl_line_and_the_notices():
+    from sendboard.publish.comparators_pack import OGL_LINE, Comparisons, section
+
+    catalogue = [{"kpi_id": "T2_EHCP_20WK_EXCL", "kpi_name": "New EHC plans within 20 weeks"}]
+    page = section(catalogue, Comparisons(comparator_rows("T2_EHCP_20WK_EXCL", Decimal("46.4"), None), ["a notice"]))
+    assert OGL_LINE in page and "Source: Department for Education, r.zip: data/t.csv." in page
+    assert '<p class="note">a notice</p>' in page and "<td>DfE: a year</td>" in page
+    # no rows: the notices only, and no attribution for figures not shown
+    assert section(catalogue, Comparisons([], ["why"])) == '<h2>How we compare</h2>\n<p class="note">why</p>'

@@ -19,7 +19,7 @@ def print_summary(home: Path) -> None:
     latest = months[-1]
     print(
         f"\nBoard snapshots for {len(months)} months ({months[0]}..{latest}) in {root}/<YYYY-MM>/ "
-        "(board_snapshot.csv/.parquet, board_pack.html/.pdf)"
+        "(board_snapshot.csv/.parquet, board_spc.csv, board_comparators.csv, board_pack.html/.pdf)"
     )
     copy = analytics_copy.path(home)
     if copy.exists():
@@ -27,10 +27,15 @@ def print_summary(home: Path) -> None:
     with open(root / latest / "board_snapshot.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     print(f"\nLatest: {latest} (version {rows[0]['version']}, published {rows[0]['published_at']})\n")
-    print(f"{'KPI':<28} {'value':>8} {'target':>7}  {'RAG':<10} {'direction':<10}")
+    england = {}
+    compared = root / latest / "board_comparators.csv"
+    if compared.exists():  # not in a month published before the comparators
+        with open(compared, newline="", encoding="utf-8") as handle:
+            england = {r["kpi_id"]: r["value"] for r in csv.DictReader(handle) if r["comparator"] == "ENGLAND"}
+    print(f"{'KPI':<28} {'value':>8} {'target':>7}  {'RAG':<10} {'direction':<10} {'England (DfE)':>13}")
     for row in rows:
         value = "supp." if row["suppressed"] == "true" else (row["value"] or "-")
         print(
             f"{row['kpi_id']:<28} {value:>8} {row['target'] or '':>7}  {row['rag'] or 'context':<10} "
-            f"{row['direction'] or '':<10}"
+            f"{row['direction'] or '':<10} {england.get(row['kpi_id'], ''):>13}"
         )

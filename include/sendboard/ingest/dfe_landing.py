@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 
 from sendboard.errors import ReferenceFileRejected
 from sendboard.ingest import dfe
+from sendboard.ingest.landing import swap_into_place
 
 log = logging.getLogger(__name__)
 
@@ -180,13 +181,7 @@ def _land_release(home: Path, path: Path, loaded_at: datetime) -> dict:
             values["_loaded_at"] = [loaded_at] * len(rows)
             table = pa.Table.from_pydict(values, schema=SCHEMAS[table_name(file)])
             pq.write_table(table, staging / f"{table_name(file)}.parquet")
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
-            folder.rename(old)
-            staging.rename(folder)
-            shutil.rmtree(old)
-        else:
-            staging.rename(folder)
+        swap_into_place(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -166,7 +166,7 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
         try:
             _write_landing(con, staging, checked_tables, checksums, manifest, loaded_at, timings)
             faults.point("landing_before_swap")
-            _swap_into_place(staging, target)
+            swap_into_place(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -302,7 +302,9 @@ def read_manifest(home: Path, source: str, period: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def _swap_into_place(staging: Path, target: Path) -> None:
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Put a fully written staging folder where `target` is, replacing it: readers see the old folder or
+    the new one, never a mix (the old one is renamed aside, hidden, then removed)."""
     old = None
     if target.exists():
         old = target.parent / f".{target.name}.{uuid.uuid4().hex}.old"

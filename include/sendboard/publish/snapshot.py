@@ -125,7 +125,8 @@ def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: s
         board_pack.quality_summary(home, period, census_period),
         warnings,
         {c.kpi_id: c for c in charts},
-        Comparisons(compared, notices),
+        # a version published before the comparators recorded neither: its pack is drawn without them
+        Comparisons(compared, notices) if compared or notices else None,
     )
     return page, variation.summary_csv(variation.month_summary(period, charts)), comparators.comparators_csv(compared)
 
