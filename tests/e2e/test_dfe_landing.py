@@ -117,6 +117,10 @@ def test_the_comparators_from_the_dbt_source_are_the_dfe_published_figures(lande
         release, neighbours = landed_release(con)
         rows, notices = for_month(con, landed, "931", "2025-03")
         assert for_month(con, landed, None, "2025-03")[0] == []
+        unknown_rows, unknown_notices = for_month(con, landed, "999", "2025-03")
+    # a code that is no LA: England only, and the pack says to check the setting
+    assert {r["comparator"] for r in unknown_rows if r["value"] is not None} == {"ENGLAND"}
+    assert unknown_notices[0].startswith("The DfE number 999 (sendboard_la_code) is not a local authority")
     assert release is not None
     by = {(r["kpi_id"], r["comparator"]): r for r in comparators(release, neighbours, "931", "2025-03")}
     assert by == {(r["kpi_id"], r["comparator"]): r for r in rows}

@@ -2,8 +2,8 @@
 `dfe_statistics` and the board's comparators.
 
 What the inbox folder may hold:
-- a release zip as downloaded (`*.zip`), or an extracted release (a folder holding `data/*.csv`, or
-  `data/` itself);
+- a release zip as downloaded (`*.zip`), or an extracted release (a folder holding `data/*.csv`,
+  `data/` itself, or the release's CSVs loose in the folder);
 - the statistical neighbours workbook (`*.xlsx`).
 
 Each file is read and checked by `ingest.dfe`. One that passes is written under
@@ -51,6 +51,7 @@ SOURCE = "dfe_statistics"
 NEIGHBOURS_TABLE = "statistical_neighbours"
 NEIGHBOURS_COLUMNS = ("la_code", "neighbour_rank", "neighbour_la_code", "workbook")
 RELEASE_EXTRA_COLUMNS = ("release", "release_latest_period")
+LOOSE_CSVS = "extracted CSVs"  # how the release's CSVs dropped loose into the folder are named
 
 
 def table_name(file: str) -> str:
@@ -124,21 +125,28 @@ class DfeInbox:
         if not self.fs.isdir(self.folder):
             return []
         found = []
+        loose = False
         for path in sorted(self.fs.ls(self.folder, detail=False)):
             name = path.rstrip("/").rsplit("/", 1)[-1]
             if name.startswith("."):
                 continue
-            if self.fs.isdir(path) or name.lower().endswith(".zip"):
+            if name.lower().endswith(".csv") and not self.fs.isdir(path):
+                loose = True  # the release's CSVs extracted straight into the folder: one release
+            elif self.fs.isdir(path) or name.lower().endswith(".zip"):
                 found.append((name, "release", path))
             elif name.lower().endswith((".xlsx", ".xlsm")):
                 found.append((name, "neighbours", path))
             else:
                 found.append((name, "unknown", path))
+        if loose:
+            found.append((LOOSE_CSVS, "release", self.folder))
         return found
 
     def sha256(self, path: str) -> str:
         digest = hashlib.sha256()
         files = sorted(self.fs.find(path)) if self.fs.isdir(path) else [path]
+        if path == self.folder:  # the loose CSVs only
+            files = [f for f in self.fs.ls(path, detail=False) if f.lower().endswith(".csv") and not self.fs.isdir(f)]
         for file in files:
             digest.update(file[len(path) :].encode())
             with self.fs.open(file, "rb") as handle:
@@ -166,7 +174,8 @@ def pending(location: str, home: Path) -> list[str]:
 
 def _land_release(home: Path, path: Path, loaded_at: datetime) -> dict:
     release = dfe.read_release(path)
-    name = release.name if release.name != "data" else f"{SOURCE}/data"
+    loose = f"{SOURCE}/{LOOSE_CSVS}"
+    name = {"data": f"{SOURCE}/data", SOURCE: loose, LOOSE_CSVS: loose}.get(release.name, release.name)
     folder = raw_folder(home) / f"release-{_slug(name)}"
     staging = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
     staging.mkdir(parents=True)

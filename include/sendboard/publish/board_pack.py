@@ -142,9 +142,11 @@ def trend_svg(
         )
     parts.extend(_xmr_lines(points, [m for m, _ in history], x, y))
     for label, level, colour in references:
+        # the label sits above its line, or below it near the top, clear of the legend
+        label_y = y(level) - 2 if y(level) - 2 > PLOT_TOP + 10 else y(level) + 9
         parts.append(
             f'<line x1="{PLOT_LEFT}" y1="{y(level):.1f}" x2="{PLOT_RIGHT}" y2="{y(level):.1f}" stroke="{colour}" '
-            f'stroke-dasharray="1 3" stroke-width="1.5"/><text x="{PLOT_RIGHT - 2}" y="{y(level) - 2:.1f}" '
+            f'stroke-dasharray="1 3" stroke-width="1.5"/><text x="{PLOT_RIGHT - 2}" y="{label_y:.1f}" '
             f'font-size="8" text-anchor="end" fill="{colour}">{_text(label)}</text>'
         )
     segment: list[str] = []
