@@ -29,6 +29,10 @@ DBT_MODELS = sorted(
             for t in ("t1_support", "t2_plans", "t3_provision", "t4_adulthood", "x_cross_cutting")
         ),
         "fct_kpi_values",
+        *(
+            f"worklist_{w}"
+            for w in ("advice_overdue", "annual_reviews_due", "assessments_20_weeks", "decisions_6_weeks", "long_waits")
+        ),
         "board_snapshot_candidates",
         *("census_pupils_by_term", "kpi_by_month", "plans_active_by_month", "referrals_waiting_by_month"),
     ]

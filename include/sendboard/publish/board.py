@@ -41,7 +41,7 @@ def select_inputs(period: str, run_id: str | None = None) -> dict:
 
 def publish(inputs: dict, checks: dict, run_id: str) -> dict:
     """Publish M from the inputs select_inputs resolved; log and record the run's summary."""
-    from sendboard.publish import run_summary
+    from sendboard.publish import run_summary, worklists
     from sendboard.publish.snapshot import publish_month
 
     home = config.home()
@@ -68,6 +68,8 @@ def publish(inputs: dict, checks: dict, run_id: str) -> dict:
     con = warehouse.connect(home)
     try:
         run_summary.record(con, summary)
+        # the casework teams' lists of the month (restricted, never under published/)
+        publication["worklists"] = worklists.write(con, home, period)
     finally:
         con.close()
     return publication

@@ -1,0 +1,95 @@
+"""The casework teams' worklists for month M: the cases to act on at the month end E, one list per team,
+as CSV and XLSX under $SENDBOARD_HOME/restricted/worklists/<M>/, most urgent first.
+
+They carry record ids and pseudonyms only (the team finds the child in its own system by the record
+id), but they are record-level: the restricted folder is readable by its owner only, and nothing here
+is ever written under published/. The lists are dbt views (dbt/models/worklists/); this module writes
+the month's rows. Every list has its header even when it is empty. The month's folder is replaced
+whole, so a reader never sees lists of two different runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from datetime import date
+from pathlib import Path
+
+from sendboard.ingest.landing import swap_into_place
+from sendboard.publish import csv_files
+
+log = logging.getLogger(__name__)
+
+# file name -> (dbt model, order: most urgent first)
+WORKLISTS = {
+    "assessments_20_weeks": ("worklist_assessments_20_weeks", "days_left, received_date, request_id"),
+    "decisions_6_weeks": ("worklist_decisions_6_weeks", "days_left, received_date, request_id"),
+    "advice_overdue": ("worklist_advice_overdue", "advice_type, days_waiting desc, advice_id"),
+    "annual_reviews_due": ("worklist_annual_reviews_due", "days_left, plan_id"),
+    "long_waits": ("worklist_long_waits", "service, provider_code, days_waiting desc, referral_id"),
+}
+OWNER_ONLY = 0o700
+
+
+def restricted_root(home: Path) -> Path:
+    """$SENDBOARD_HOME/restricted/, readable by its owner only (made so if it is not)."""
+    root = home / "restricted"
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, OWNER_ONLY)
+    return root
+
+
+def folder(home: Path, period: str) -> Path:
+    return restricted_root(home) / "worklists" / period
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return csv_files.formula_safe(str(value)) if isinstance(value, str) else str(value)
+
+
+def _xlsx(columns: list[str], rows: list[tuple], path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(path.stem[:31])
+    sheet.append(columns)
+    for row in rows:
+        # dates stay dates (Excel sorts and filters them); text that would run as a formula is defused
+        sheet.append([csv_files.formula_safe(v) if isinstance(v, str) else v for v in row])
+    workbook.save(path)
+
+
+def write(con, home: Path, period: str) -> dict[str, int]:
+    """Write month M's worklists from the warehouse (`con`); returns the rows in each list."""
+    target = folder(home, period)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(target.parent, OWNER_ONLY)
+    staging = target.with_name(f".{period}.{uuid.uuid4().hex}.tmp")
+    staging.mkdir(mode=OWNER_ONLY)
+    counts = {}
+    try:
+        for name, (model, order) in WORKLISTS.items():
+            cursor = con.execute(
+                f"select * exclude (period) from restricted.{model} where period = ? order by {order}", [period]
+            )
+            columns = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+            (staging / f"{name}.csv").write_bytes(
+                csv_files.csv_bytes(columns, ([_cell(v) for v in row] for row in rows))
+            )
+            _xlsx(columns, rows, staging / f"{name}.xlsx")
+            counts[name] = len(rows)
+        swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    log.info("%s: worklists in %s: %s", period, target, ", ".join(f"{n} {c}" for n, c in counts.items()))
+    return counts
