@@ -141,3 +141,27 @@ def test_an_empty_list_has_its_header(tmp_path):
     assert counts == dict.fromkeys(COLUMNS, 0)
     for name, header in COLUMNS.items():
         assert (worklists.folder(tmp_path, MONTH) / f"{name}.csv").read_bytes() == f"{header}\r\n".encode()
+
+
+def test_the_restricted_twin_of_the_pack_shows_every_kpi_unsuppressed_and_links_its_worklist(paths):
+    home, _ = paths
+    page_path = worklists.detail_pack_path(home, MONTH)
+    assert stat.S_IMODE(page_path.stat().st_mode) == 0o600
+    page = page_path.read_text(encoding="utf-8")
+    assert "RESTRICTED: for the data team and the casework leads" in page
+    with duckdb.connect(str(home / "warehouse" / "sendboard.duckdb"), read_only=True) as con:
+        figures = con.execute(
+            "select kpi_id, value, numerator, denominator from restricted.fct_kpi_values where period = ?", [MONTH]
+        ).fetchall()
+    for kpi_id, value, numerator, denominator in figures:
+
+        def text(figure) -> str:
+            return "" if figure is None else str(figure)
+
+        shown = f"{value if value is not None else 'no value'} ({text(numerator)} / {text(denominator)})"
+        assert shown in page, kpi_id
+    rows = len(listed(home, "assessments_20_weeks"))
+    assert f'<a href="../worklists/{MONTH}/assessments_20_weeks.xlsx">assessments_20_weeks</a> ({rows} cases)' in page
+    # the published pack is not the twin
+    published = (home / "published" / MONTH / "board_pack.html").read_text(encoding="utf-8")
+    assert "RESTRICTED" not in published and "worklists" not in published

@@ -42,7 +42,7 @@ def select_inputs(period: str, run_id: str | None = None) -> dict:
 def publish(inputs: dict, checks: dict, run_id: str) -> dict:
     """Publish M from the inputs select_inputs resolved; log and record the run's summary."""
     from sendboard.publish import run_summary, worklists
-    from sendboard.publish.snapshot import publish_month
+    from sendboard.publish.snapshot import detail_pack, publish_month
 
     home = config.home()
     period = inputs["period"]
@@ -70,6 +70,8 @@ def publish(inputs: dict, checks: dict, run_id: str) -> dict:
         run_summary.record(con, summary)
         # the casework teams' lists of the month (restricted, never under published/)
         publication["worklists"] = worklists.write(con, home, period)
+        page = detail_pack(con, home, period, inputs.get("census_period"), publication["worklists"])
+        publication["detail_pack"] = str(worklists.write_detail_pack(home, period, page))
     finally:
         con.close()
     return publication

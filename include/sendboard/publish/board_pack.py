@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from sendboard import periods
@@ -26,6 +27,17 @@ THEMES = {
 }
 RAG_STYLE = {"GREEN": "#1b7f3b", "AMBER": "#a86400", "RED": "#b3261e", "NO_DATA": "#555", "SUPPRESSED": "#555"}
 
+
+@dataclass(frozen=True)
+class Detail:
+    """What the restricted twin of the pack adds (restricted/board_pack_detail/<M>.html, for the data
+    team and the casework leads): each KPI's unsuppressed value, numerator and denominator, and the
+    worklist whose cases move it (name, rows, link relative to the page)."""
+
+    figures: dict[str, tuple]  # kpi_id -> (value, numerator, denominator), unsuppressed
+    worklists: dict[str, tuple[str, int, str]]  # kpi_id -> (list, rows, href)
+
+
 CSS = """
 body { font-family: Arial, Helvetica, sans-serif; color: #111; margin: 2em; max-width: 70em; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 2px solid #333; }
@@ -37,6 +49,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .chart h3 { font-size: 0.9em; margin: 0.2em 0; }
 .note { color: #333; font-size: 0.9em; }
 .icon { vertical-align: middle; }
+.restricted { border: 3px solid #b3261e; padding: 0.5em; font-weight: bold; }
 table.matrix td { width: 20%; } table.matrix th { background: #f3f3f3; }
 @page { size: A4; margin: 15mm; }
 @media print { body { margin: 0; max-width: none; } h2 { break-before: auto; }
@@ -257,19 +270,28 @@ def render(
     warnings: list[str],
     charts: dict[str, KpiChart] | None = None,
     comparisons: Comparisons | None = None,
+    detail: Detail | None = None,
 ) -> str:
     """The pack's HTML. rows: the published rows of M (CSV-formatted strings or values);
     history: kpi_id -> [(month, published value or None)] for every published month up to M
     (`trend_series`); warnings: from published figures only (`published_warnings`); charts: each
     KPI's XmR chart from the published values (`variation.charts`): the pack then leads with the
     Making Data Count summary, and its trend charts are XmR charts; comparisons: the DfE comparators
-    of the version, beside each value, on the charts and in "How we compare"."""
+    of the version, beside each value, on the charts and in "How we compare"; detail: the restricted
+    twin's unsuppressed figures and worklist links (never for the published pack)."""
     by_id = {r["kpi_id"]: r for r in rows}
     parts = [
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>SEND Improvement and Assurance Board pack: {_text(period)}</title>"
         f"<style>{CSS}</style></head><body>",
         f"<h1>SEND Improvement and Assurance Board: performance pack for {_text(period)}</h1>",
+        (
+            '<p class="restricted">RESTRICTED: for the data team and the casework leads, not for publication. '
+            "Each KPI's numerator and denominator are shown unsuppressed, with the worklist of the cases "
+            "behind it. The published pack is in published/.</p>"
+            if detail
+            else ""
+        ),
         f'<p class="note">Version {_text(rows[0]["version"])}, published {_text(rows[0]["published_at"])}. '
         "Figures for small groups are suppressed (statistical disclosure control). RAG is shown as a word: "
         "GREEN meets the target, AMBER is within the amber threshold, RED is beyond it.</p>",
@@ -293,6 +315,7 @@ def render(
     parts.append("<h2>Summary</h2>")
     icons = "<th>Variation</th><th>Assurance</th>" if charts else ""
     icons += "<th>DfE comparators</th>" if comparisons is not None else ""
+    icons += "<th>Unsuppressed value (numerator / denominator)</th><th>Worklist</th>" if detail else ""
     for theme, title in THEMES.items():
         parts.append(
             f"<h3>{_text(theme)}: {_text(title)}</h3><table><thead><tr><th>KPI</th><th>Value</th>"
@@ -309,6 +332,8 @@ def render(
             )
             if comparisons is not None:
                 icon_cells += comparators_pack.summary_cell(kpi["kpi_id"], row, comparisons)
+            if detail:
+                icon_cells += _detail_cells(kpi["kpi_id"], detail)
             parts.append(
                 f'<tr><td>{_text(kpi["kpi_name"])}<br><span class="note">{_text(kpi["kpi_id"])}</span></td>'
                 f'<td class="num">{_shown(row)}</td><td>{_text(kpi["unit"])}</td>'
@@ -382,6 +407,14 @@ def render(
         )
     parts.append("</tbody></table></body></html>")
     return "\n".join(parts)
+
+
+def _detail_cells(kpi_id: str, detail: Detail) -> str:
+    value, numerator, denominator = detail.figures.get(kpi_id, (None, None, None))
+    figures = f"{_text(value if value is not None else 'no value')} ({_text(numerator)} / {_text(denominator)})"
+    found = detail.worklists.get(kpi_id)
+    link = f'<a href="{_text(found[2])}">{_text(found[0])}</a> ({found[1]} cases)' if found else "&ndash;"
+    return f'<td class="num">{figures}</td><td>{link}</td>'
 
 
 def quality_summary(home: Path, period: str, census_period: str | None) -> dict:

@@ -103,7 +103,9 @@ def _version_rows(con, period: str, version: int) -> list[dict]:
     )
 
 
-def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: str | None) -> tuple[str, bytes, bytes]:
+def _board_pack(
+    con, home: Path, period: str, rows: list[dict], census_period: str | None, detail=None
+) -> tuple[str, bytes, bytes]:
     """The pack's HTML, board_spc.csv and board_comparators.csv, from published figures only
     (board_pack.published_history says why): the pack's charts and the SPC summary are the same XmR
     charts (publish.variation); the comparators are the version's, as recorded when it was published."""
@@ -127,8 +129,29 @@ def _board_pack(con, home: Path, period: str, rows: list[dict], census_period: s
         {c.kpi_id: c for c in charts},
         # a version published before the comparators recorded neither: its pack is drawn without them
         Comparisons(compared, notices) if compared or notices else None,
+        detail,
     )
     return page, variation.summary_csv(variation.month_summary(period, charts)), comparators.comparators_csv(compared)
+
+
+def detail_pack(con, home: Path, period: str, census_period: str | None, worklist_rows: dict[str, int]) -> str:
+    """The restricted twin of month M's latest pack: the same pack, with each KPI's unsuppressed value,
+    numerator and denominator (restricted.fct_kpi_values) and a link to its worklist. Never published."""
+    from sendboard.publish import board_pack, worklists
+
+    version = sql.one(con, "select max(version) from publication.board_snapshot_history where period = ?", [period])[0]
+    figures = {
+        kpi_id: (value, numerator, denominator)
+        for kpi_id, value, numerator, denominator in con.execute(
+            "select kpi_id, value, numerator, denominator from restricted.fct_kpi_values where period = ?", [period]
+        ).fetchall()
+    }
+    links = {
+        kpi_id: (name, worklist_rows.get(name, 0), f"../worklists/{period}/{name}.xlsx")
+        for kpi_id, name in worklists.KPI_WORKLISTS.items()
+    }
+    rows = _version_rows(con, period, version)
+    return _board_pack(con, home, period, rows, census_period, board_pack.Detail(figures, links))[0]
 
 
 def _write_version(

@@ -31,6 +31,19 @@ WORKLISTS = {
     "long_waits": ("worklist_long_waits", "service, provider_code, days_waiting desc, referral_id"),
 }
 OWNER_ONLY = 0o700
+# the list whose cases move each KPI (the restricted detail pack links them)
+KPI_WORKLISTS = {
+    "T1_DECISIONS_6WK": "decisions_6_weeks",
+    "T1_HEALTH_WAIT_18WK": "long_waits",
+    "T1_SALT_MEDIAN_WAIT": "long_waits",
+    "T1_ND_WAIT_52WK": "long_waits",
+    "T2_EHCP_20WK_INCL": "assessments_20_weeks",
+    "T2_EHCP_20WK_EXCL": "assessments_20_weeks",
+    "T2_EHCP_20WK_EXCL_R12": "assessments_20_weeks",
+    "T2_ADVICE_6WK": "advice_overdue",
+    "T2_HEALTH_ADVICE_6WK": "advice_overdue",
+    "T2_AR_OVERDUE": "annual_reviews_due",
+}
 
 
 def restricted_root(home: Path) -> Path:
@@ -93,3 +106,19 @@ def write(con, home: Path, period: str) -> dict[str, int]:
         raise
     log.info("%s: worklists in %s: %s", period, target, ", ".join(f"{n} {c}" for n, c in counts.items()))
     return counts
+
+
+def detail_pack_path(home: Path, period: str) -> Path:
+    return restricted_root(home) / "board_pack_detail" / f"{period}.html"
+
+
+def write_detail_pack(home: Path, period: str, page: str) -> Path:
+    """restricted/board_pack_detail/<M>.html, written whole and then renamed into place."""
+    target = detail_pack_path(home, period)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(target.parent, OWNER_ONLY)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    temporary.write_text(page, encoding="utf-8")
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, target)
+    return target
