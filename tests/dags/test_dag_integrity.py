@@ -25,9 +25,12 @@ DBT_MODELS = sorted(
         "int_plans_active_at_month_end",
         "int_referrals_waiting_at_month_end",
         *(
-            f"int_kpi_measures__{t}"
+            f"int_kpi_{kind}__{t}"
+            for kind in ("measures", "records")
             for t in ("t1_support", "t2_plans", "t3_provision", "t4_adulthood", "x_cross_cutting")
         ),
+        "kpi_records",
+        "analytics_kpi_records",
         "fct_kpi_values",
         *(
             f"worklist_{w}"

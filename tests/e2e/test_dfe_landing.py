@@ -57,7 +57,7 @@ def older_release(target: Path) -> Path:
 
 
 def dbt_build_staging(home: Path) -> None:
-    write_schema_files(home)  # the exports' sources, which the project also declares
+    write_schema_files(home)  # the exports' sources, which the project also declares, and the DfE's
     (home / "warehouse").mkdir(exist_ok=True)
     env = {**os.environ, "SENDBOARD_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     done = subprocess.run(
@@ -134,7 +134,6 @@ def test_the_comparators_from_the_dbt_source_are_the_dfe_published_figures(lande
 
 
 def test_without_a_landed_release_or_la_code_the_pack_says_why(tmp_path):
-    dfe_landing.write_schema_files(tmp_path)
     dbt_build_staging(tmp_path)
     with duckdb.connect(str(tmp_path / "warehouse" / "sendboard.duckdb"), read_only=True) as con:
         assert for_month(con, tmp_path, "931", "2025-03") == ([], [NO_RELEASE])

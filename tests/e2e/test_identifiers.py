@@ -60,6 +60,8 @@ def known_identifiers(inbox: Path) -> tuple[set[str], set[str]]:
     """(identifier values, full dates of birth in both written forms) found in the inbox."""
     identifiers, births = set(), set()
     for path in inbox.rglob("*.*"):
+        if "dfe_statistics" in path.parts:  # the DfE's published statistics: no child in them
+            continue
         for row in read_rows(path):
             for column, value in row.items():
                 text = "" if value is None else str(value).strip()
@@ -176,11 +178,17 @@ def test_no_identifier_or_date_of_birth_in_anything_written(pipeline_outputs):
     kinds = {p.suffix for p in files}
     assert {".parquet", ".duckdb", ".json", ".html", ".pdf", ".csv", ".db", ".txt"} <= kinds
 
-    find = finder(identifiers | births)
+    find, find_identifiers = finder(identifiers | births), finder(identifiers)
     leaks = {}
     for path in files:
+        # the casework worklists (restricted) are lists of events by design: a received, start or referral
+        # date there is some other child's birthday by chance. They carry no date-of-birth column (their
+        # headers are checked in test_worklists.py); every identifier is looked for there all the same.
+        worklist = "worklists" in path.parts
+        if worklist:
+            assert "birth" not in path.read_bytes()[:400].decode("latin-1"), path
         for text in texts_of(path):
-            found = find(text)
+            found = (find_identifiers if worklist else find)(text)
             if found:
                 leaks.setdefault(str(path.relative_to(home) if home in path.parents else path), set()).update(found)
     assert leaks == {}

@@ -29,13 +29,17 @@ def land_census(home, pupils: int) -> None:
 
 
 def warehouse(home, month: str):
-    """A stand-in warehouse with the four analytics views; the census view reads the landed file."""
+    """A stand-in warehouse with the analytics views; the census view reads the landed file."""
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     pupils = home / "raw" / "school_census" / "period=2025-01" / "pupils.parquet"
     con.execute("create schema if not exists analytics")
     con.execute(
         "create or replace view analytics.kpi_by_month as select "
         f"'{month}' as period, 'T1_DECISIONS_6WK' as kpi_id, 91.0 as value, 90.0 as target"
+    )
+    con.execute(
+        "create or replace view analytics.kpi_records as select "
+        f"'{month}' as period, 'T1_DECISIONS_6WK' as kpi_id, 'REQ1' as record_id, true as in_numerator"
     )
     con.execute("create or replace view analytics.plans_active_by_month as select 'P1' as plan_id")
     con.execute("create or replace view analytics.referrals_waiting_by_month as select 'R1' as referral_id")
@@ -67,6 +71,7 @@ def test_the_census_table_is_carried_over_only_while_its_inputs_are_unchanged(tm
     with warehouse(home, "2025-02") as con:
         assert analytics_copy.refresh(con, home) == [
             "kpi_by_month",
+            "kpi_records",
             "plans_active_by_month",
             "referrals_waiting_by_month",
         ]

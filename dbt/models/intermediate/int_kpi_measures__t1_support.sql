@@ -1,4 +1,5 @@
--- Theme 1, Right Support, Right Time: numerators and denominators per month (kpis.md).
+-- Theme 1, Right Support, Right Time: numerators and denominators per month (kpis.md), counted from
+-- the KPIs' records (int_kpi_records__t1_support) but for the census KPI.
 with
 
 months as (
@@ -7,15 +8,9 @@ months as (
 
 ),
 
-requests as (
+records as (
 
-    select * from {{ ref('stg_case_management__requests') }}
-
-),
-
-waiting as (
-
-    select * from {{ ref('int_referrals_waiting_at_month_end') }}
+    select * from {{ ref('int_kpi_records__t1_support') }}
 
 ),
 
@@ -25,34 +20,9 @@ census as (
 
 ),
 
-decisions_6wk as (
+counted as (
 
-    select
-        months.period,
-        'T1_DECISIONS_6WK' as kpi_id,
-        count(requests.request_id) filter (where requests.decision_date - requests.received_date <= 42) as numerator,
-        count(requests.request_id) as denominator
-
-    from months
-    left join requests
-        on requests.period = months.period
-        and requests.decision in ('ASSESS', 'NOT_ASSESS')
-        and requests.decision_date between months.month_start and months.month_end
-    group by months.period
-
-),
-
-health_wait_18wk as (
-
-    select
-        months.period,
-        'T1_HEALTH_WAIT_18WK' as kpi_id,
-        count(waiting.referral_id) filter (where waiting.days_waiting > 126) as numerator,
-        count(waiting.referral_id) as denominator
-
-    from months
-    left join waiting on waiting.period = months.period
-    group by months.period
+    {{ measures_from_records("records", ["T1_DECISIONS_6WK", "T1_HEALTH_WAIT_18WK", "T1_ND_WAIT_52WK"]) }}
 
 ),
 
@@ -64,25 +34,11 @@ salt_median_wait as (
         months.period,
         'T1_SALT_MEDIAN_WAIT' as kpi_id,
         null::bigint as numerator,
-        count(waiting.referral_id) as denominator,
-        list_sort(list(waiting.days_waiting)) as sorted_days
+        count(records.record_id) as denominator,
+        list_sort(list(records.measure_days)) as sorted_days
 
     from months
-    left join waiting on waiting.period = months.period and waiting.service = 'SALT'
-    group by months.period
-
-),
-
-nd_wait_52wk as (
-
-    select
-        months.period,
-        'T1_ND_WAIT_52WK' as kpi_id,
-        count(waiting.referral_id) filter (where waiting.days_waiting > 364) as numerator,
-        count(waiting.referral_id) as denominator
-
-    from months
-    left join waiting on waiting.period = months.period and waiting.service = 'NEURODEVELOPMENTAL'
+    left join records on records.period = months.period and records.kpi_id = 'T1_SALT_MEDIAN_WAIT'
     group by months.period
 
 ),
@@ -105,17 +61,13 @@ sen_support_rate as (
 
 final as (
 
-    select period, kpi_id, numerator, denominator, null::bigint as median_middle_days_sum from decisions_6wk
-    union all
-    select period, kpi_id, numerator, denominator, null from health_wait_18wk
+    select period, kpi_id, numerator, denominator, null::bigint as median_middle_days_sum from counted
     union all
     select
         period, kpi_id, numerator, denominator,
         case when denominator > 0
             then sorted_days[(denominator + 1) // 2] + sorted_days[denominator // 2 + 1] end
     from salt_median_wait
-    union all
-    select period, kpi_id, numerator, denominator, null from nd_wait_52wk
     union all
     select period, kpi_id, numerator, denominator, null from sen_support_rate
 

@@ -1,4 +1,5 @@
--- Theme 3, Right Provision, Right Time: numerators and denominators per month.
+-- Theme 3, Right Provision, Right Time: numerators and denominators per month, counted from the
+-- KPIs' records (int_kpi_records__t3_provision) but for the census KPIs.
 with
 
 months as (
@@ -7,9 +8,9 @@ months as (
 
 ),
 
-active_plans as (
+records as (
 
-    select * from {{ ref('int_plans_active_at_month_end') }}
+    select * from {{ ref('int_kpi_records__t3_provision') }}
 
 ),
 
@@ -21,22 +22,7 @@ census as (
 
 placements as (
 
-    select
-        months.period,
-        count(active_plans.plan_id) filter (where active_plans.setting_type in
-            ('MAINSTREAM_SCHOOL', 'RESOURCED_PROVISION', 'STATE_SPECIAL', 'INDEPENDENT_SPECIAL',
-             'ALTERNATIVE_PROVISION')) as in_school_setting,
-        count(active_plans.plan_id) filter (where active_plans.setting_type in
-            ('MAINSTREAM_SCHOOL', 'RESOURCED_PROVISION')) as in_mainstream,
-        count(active_plans.plan_id) filter (where active_plans.setting_type = 'INDEPENDENT_SPECIAL')
-            as in_independent_special,
-        count(active_plans.plan_id) filter (where active_plans.setting_type = 'AWAITING_PLACEMENT')
-            as awaiting_placement,
-        count(active_plans.plan_id) as active
-
-    from months
-    left join active_plans on active_plans.period = months.period
-    group by months.period
+    {{ measures_from_records("records", ["T3_EHCP_MAINSTREAM", "T3_INDEPENDENT_SPECIAL", "T3_AWAITING_PLACEMENT"]) }}
 
 ),
 
@@ -64,12 +50,7 @@ census_measures as (
 
 final as (
 
-    select period, 'T3_EHCP_MAINSTREAM' as kpi_id, in_mainstream as numerator, in_school_setting as denominator
-    from placements
-    union all
-    select period, 'T3_INDEPENDENT_SPECIAL', in_independent_special, in_school_setting from placements
-    union all
-    select period, 'T3_AWAITING_PLACEMENT', awaiting_placement, active from placements
+    select period, kpi_id, numerator, denominator from placements
     union all
     select period, 'T3_SUSPENSION_RATE_SEN',
         case when has_census then sen_suspensions end, case when has_census then sen_pupils end

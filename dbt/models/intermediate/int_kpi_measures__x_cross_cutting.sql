@@ -1,4 +1,5 @@
--- Cross-cutting measures for the inspection's areas for priority action: numerators and denominators.
+-- Cross-cutting measures for the inspection's areas for priority action: numerators and denominators,
+-- counted from the KPIs' records (int_kpi_records__x_cross_cutting) but for the census KPI.
 with
 
 months as (
@@ -7,9 +8,9 @@ months as (
 
 ),
 
-reviews as (
+records as (
 
-    select * from {{ ref('stg_case_management__annual_reviews') }}
+    select * from {{ ref('int_kpi_records__x_cross_cutting') }}
 
 ),
 
@@ -27,16 +28,7 @@ census as (
 
 child_voice as (
 
-    select
-        months.period,
-        count(reviews.review_id) filter (where reviews.child_views_recorded) as numerator,
-        count(reviews.review_id) as denominator
-
-    from months
-    left join reviews
-        on reviews.period = months.period
-        and reviews.meeting_date between months.month_start and months.month_end
-    group by months.period
+    {{ measures_from_records("records", ["X_CHILD_VOICE"]) }}
 
 ),
 
@@ -72,7 +64,7 @@ census_matched as (
 
 final as (
 
-    select period, 'X_CHILD_VOICE' as kpi_id, numerator, denominator from child_voice
+    select period, kpi_id, numerator, denominator from child_voice
     union all
     select period, 'X_CENSUS_EHCP_MATCHED', numerator, denominator from census_matched
 

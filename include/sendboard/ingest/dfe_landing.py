@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 
 from sendboard.errors import ReferenceFileRejected
 from sendboard.ingest import dfe
-from sendboard.ingest.landing import swap_into_place
+from sendboard.ingest.folders import swap_into_place
 
 log = logging.getLogger(__name__)
 

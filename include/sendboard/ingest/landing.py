@@ -31,6 +31,7 @@ from sendboard.config import key_fingerprint
 from sendboard.contract import DATE, FLAG, IDENTIFIER_KINDS, INTEGER, SOURCES
 from sendboard.errors import FileRejected, PeriodRejected, Problem
 from sendboard.ingest import pseudonymise
+from sendboard.ingest.folders import swap_into_place
 from sendboard.ingest.inbox import Inbox, InboxFile
 from sendboard.ingest.readers import read_file
 from sendboard.ingest.rules import CheckedTable, check_table
@@ -302,18 +303,6 @@ def read_manifest(home: Path, source: str, period: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def swap_into_place(staging: Path, target: Path) -> None:
-    """Put a fully written staging folder where `target` is, replacing it: readers see the old folder or
-    the new one, never a mix (the old one is renamed aside, hidden, then removed)."""
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.{uuid.uuid4().hex}.old"
-        target.rename(old)
-    staging.rename(target)
-    if old:
-        shutil.rmtree(old)
-
-
 def _quarantine(inbox: Inbox, file: InboxFile, rejected: FileRejected, folder: Path) -> None:
     """Copy the file unchanged beside a report naming rule, column and rows (never a value)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -355,7 +344,11 @@ _DUCKDB_TYPES = {DATE: "date", FLAG: "boolean", INTEGER: "bigint"}
 
 def write_schema_files(home: Path) -> None:
     """A zero-row Parquet file per table under raw/<source>/_schema/, so the dbt sources always
-    have their columns and types, even before the first period of a source lands."""
+    have their columns and types, even before the first period of a source lands; and the DfE
+    statistics' (ingest.dfe_landing), which the monthly build never waits for."""
+    from sendboard.ingest import dfe_landing
+
+    dfe_landing.write_schema_files(home)
     con = duckdb.connect()
     try:
         for source in SOURCES.values():

@@ -35,7 +35,13 @@ from sendboard.warehouse.connection import ensure_publication_tables
 
 log = logging.getLogger(__name__)
 
-VIEWS = ("kpi_by_month", "plans_active_by_month", "referrals_waiting_by_month", "census_pupils_by_term")
+VIEWS = (
+    "kpi_by_month",
+    "kpi_records",
+    "plans_active_by_month",
+    "referrals_waiting_by_month",
+    "census_pupils_by_term",
+)
 CENSUS_VIEW = "census_pupils_by_term"  # reads the school census only
 
 

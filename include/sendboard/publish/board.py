@@ -20,14 +20,12 @@ def select_inputs(period: str, run_id: str | None = None) -> dict:
     """Resolve M's inputs and prepare the warehouse for the dbt build. `reuse_warehouse` names the
     run whose build of these exact landed inputs passed every check (dbt then has nothing to do),
     or is None when this run must build."""
-    from sendboard.ingest import dfe_landing
     from sendboard.ingest.landing import write_schema_files
 
     inputs = resolve_inputs(period)
     home = Path(inputs["home"])
     check_warehouse(home)  # a damaged or replaced warehouse stops the run before dbt builds over it
-    write_schema_files(home)
-    dfe_landing.write_schema_files(home)
+    write_schema_files(home)  # the exports' and the DfE statistics'
     inputs["warehouse_fingerprint"] = warehouse_fingerprint(home)
     con = warehouse.connect(home)
     try:

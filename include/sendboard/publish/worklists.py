@@ -17,7 +17,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from sendboard.ingest.landing import swap_into_place
+from sendboard.ingest.folders import swap_into_place
 from sendboard.publish import csv_files
 
 log = logging.getLogger(__name__)
