@@ -4,7 +4,7 @@ with
 
 records as (
 
-    select * from {{ ref('int_kpi_records__t2_plans') }}
+    select * from {{ ref('int_kpi_records') }}
 
 ),
 

@@ -10,7 +10,7 @@ months as (
 
 records as (
 
-    select * from {{ ref('int_kpi_records__t3_provision') }}
+    select * from {{ ref('int_kpi_records') }}
 
 ),
 

@@ -10,7 +10,7 @@ months as (
 
 records as (
 
-    select * from {{ ref('int_kpi_records__x_cross_cutting') }}
+    select * from {{ ref('int_kpi_records') }}
 
 ),
 

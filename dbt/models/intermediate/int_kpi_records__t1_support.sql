@@ -1,6 +1,9 @@
 -- Theme 1, Right Support, Right Time: the records in each KPI's denominator for each month, and
 -- whether each is in its numerator (kpis.md). int_kpi_measures__t1_support counts these rows; the
 -- census KPI (T1_SEN_SUPPORT_RATE) is counted from the census in force there.
+-- Ephemeral: inlined into int_kpi_records, which writes every theme's records once.
+{{ config(materialized='ephemeral') }}
+
 with
 
 months as (

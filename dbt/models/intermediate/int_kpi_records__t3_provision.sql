@@ -1,6 +1,9 @@
 -- Theme 3, Right Provision, Right Time: the plans in each placement KPI's denominator for each month,
 -- and whether each is in its numerator (kpis.md). int_kpi_measures__t3_provision counts these rows;
 -- the census KPIs (suspensions, persistent absence) are counted from the census in force there.
+-- Ephemeral: inlined into int_kpi_records, which writes every theme's records once.
+{{ config(materialized='ephemeral') }}
+
 with
 
 active_plans as (

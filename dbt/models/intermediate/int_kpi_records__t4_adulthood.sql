@@ -1,5 +1,8 @@
 -- Theme 4, Preparation for Adulthood: the records in each KPI's denominator for each month, and
 -- whether each is in its numerator (kpis.md). int_kpi_measures__t4_adulthood counts these rows.
+-- Ephemeral: inlined into int_kpi_records, which writes every theme's records once.
+{{ config(materialized='ephemeral') }}
+
 with
 
 months as (

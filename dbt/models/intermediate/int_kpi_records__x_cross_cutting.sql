@@ -1,6 +1,9 @@
 -- Cross-cutting: the review meetings in X_CHILD_VOICE's denominator for each month, and whether each
 -- is in its numerator. int_kpi_measures__x_cross_cutting counts these rows; the census KPI
 -- (X_CENSUS_EHCP_MATCHED) is counted from the census in force there.
+-- Ephemeral: inlined into int_kpi_records, which writes every theme's records once.
+{{ config(materialized='ephemeral') }}
+
 with
 
 months as (

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from sendboard.ingest.folders import swap_into_place
-from sendboard.publish import csv_files
+from sendboard.publish import csv_files, xlsx
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +68,6 @@ def _cell(value) -> str:
     return csv_files.formula_safe(str(value)) if isinstance(value, str) else str(value)
 
 
-def _xlsx(columns: list[str], rows: list[tuple], path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(path.stem[:31])
-    sheet.append(columns)
-    for row in rows:
-        # dates stay dates (Excel sorts and filters them); text that would run as a formula is defused
-        sheet.append([csv_files.formula_safe(v) if isinstance(v, str) else v for v in row])
-    workbook.save(path)
-
-
 def write(con, home: Path, period: str) -> dict[str, int]:
     """Write month M's worklists from the warehouse (`con`); returns the rows in each list."""
     target = folder(home, period)
@@ -98,7 +86,7 @@ def write(con, home: Path, period: str) -> dict[str, int]:
             (staging / f"{name}.csv").write_bytes(
                 csv_files.csv_bytes(columns, ([_cell(v) for v in row] for row in rows))
             )
-            _xlsx(columns, rows, staging / f"{name}.xlsx")
+            xlsx.write(staging / f"{name}.xlsx", name, columns, rows)
             counts[name] = len(rows)
         swap_into_place(staging, target)
     except BaseException:
