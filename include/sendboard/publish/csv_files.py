@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from sendboard import sql
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,3 +35,22 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     writer.writerow(columns)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def copy_table(con, table: str, path: Path) -> None:
+    """Write a DuckDB table or view as a CSV file the same way, by DuckDB (its text columns defused in
+    SQL as formula_safe does): the worklists' hundreds of thousands of rows in a fraction of a second."""
+    columns = []
+    for column, kind, *_ in con.execute(f"describe {table}").fetchall():
+        name = '"' + column.replace('"', '""') + '"'
+        if kind == "VARCHAR":
+            starts = ", ".join(sql.literal(s) for s in FORMULA_STARTS)
+            columns.append(f"case when left({name}, 1) in ({starts}) then '''' || {name} else {name} end as {name}")
+        else:
+            columns.append(name)
+    temporary = path.with_name(f".{path.name}.tmp")
+    con.execute(
+        f"copy (select {', '.join(columns)} from {table}) to {sql.literal(str(temporary))} "
+        "(format csv, header, delimiter ',', new_line '\r\n')"
+    )
+    os.replace(temporary, path)

@@ -14,9 +14,9 @@ import logging
 import os
 import shutil
 import uuid
-from datetime import date
 from pathlib import Path
 
+from sendboard import sql
 from sendboard.ingest.folders import swap_into_place
 from sendboard.publish import csv_files, xlsx
 
@@ -58,16 +58,6 @@ def folder(home: Path, period: str) -> Path:
     return restricted_root(home) / "worklists" / period
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    return csv_files.formula_safe(str(value)) if isinstance(value, str) else str(value)
-
-
 def write(con, home: Path, period: str) -> dict[str, int]:
     """Write month M's worklists from the warehouse (`con`); returns the rows in each list."""
     target = folder(home, period)
@@ -78,16 +68,16 @@ def write(con, home: Path, period: str) -> dict[str, int]:
     counts = {}
     try:
         for name, (model, order) in WORKLISTS.items():
-            cursor = con.execute(
-                f"select * exclude (period) from restricted.{model} where period = ? order by {order}", [period]
+            # the month's rows once, in the teams' order: both files are written from this table
+            con.execute(
+                f"create or replace temp table worklist_rows as select * exclude (period) "
+                f"from restricted.{model} where period = ? order by {order}",
+                [period],
             )
-            columns = [d[0] for d in cursor.description]
-            rows = cursor.fetchall()
-            (staging / f"{name}.csv").write_bytes(
-                csv_files.csv_bytes(columns, ([_cell(v) for v in row] for row in rows))
-            )
-            xlsx.write(staging / f"{name}.xlsx", name, columns, rows)
-            counts[name] = len(rows)
+            csv_files.copy_table(con, "worklist_rows", staging / f"{name}.csv")
+            xlsx.write(con, "worklist_rows", staging / f"{name}.xlsx", name)
+            counts[name] = sql.one(con, "select count(*) from worklist_rows")[0]
+        con.execute("drop table if exists worklist_rows")
         swap_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
