@@ -32,7 +32,7 @@ COLUMNS = {
     "assessments_20_weeks": "request_id,person_pseudonym,received_date,week_20_date,days_open,days_left,exception_20wk",
     "decisions_6_weeks": "request_id,person_pseudonym,received_date,day_42_date,days_open,days_left",
     "advice_overdue": "advice_type,advice_id,request_id,requested_date,day_42_date,days_waiting,days_overdue",
-    "annual_reviews_due": "plan_id,person_pseudonym,last_meeting_date,start_date,review_due_date,"
+    "annual_reviews_due": "plan_id,person_pseudonym,last_review_or_start,review_due_date,"
     "days_since_last_review,days_left",
     "long_waits": "service,provider_code,referral_id,nhs_number_pseudonym,priority,referral_date,days_waiting,"
     "weeks_waited",
