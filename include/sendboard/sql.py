@@ -1,5 +1,5 @@
-"""SQL helpers: string literals where DuckDB takes no parameters (views, ATTACH, COMMENT ON), and
-the one row of an aggregate query."""
+"""SQL helpers: string literals where DuckDB takes no parameters (views, ATTACH, COMMENT ON), quoted
+identifiers, and the one row of an aggregate query."""
 
 from __future__ import annotations
 
@@ -13,6 +13,15 @@ def literal(text: str | None) -> str:
     "'O''Brien''s file.csv'"
     """
     return "'" + (text or "").replace("'", "''") + "'"
+
+
+def identifier(name: str) -> str:
+    """A quoted SQL identifier (a column a query describes, whatever its name).
+
+    >>> print(identifier('days "left" at E'))
+    "days ""left"" at E"
+    """
+    return '"' + name.replace('"', '""') + '"'
 
 
 def one(con: Any, query: str, parameters: list | None = None) -> tuple:

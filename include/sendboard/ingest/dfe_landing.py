@@ -30,20 +30,17 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sendboard.errors import ReferenceFileRejected
 from sendboard.ingest import dfe
 from sendboard.ingest.folders import swap_into_place
+from sendboard.ingest.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +113,8 @@ class DfeInbox:
     """`<inbox>/dfe_statistics/` on a local disk or an object store (fsspec, like the exports' inbox)."""
 
     def __init__(self, location: str):
-        self.fs, root = fsspec.core.url_to_fs(location)
-        self.folder = f"{root.rstrip('/')}/{SOURCE}"
+        self.inbox = Inbox(location)
+        self.fs, self.folder = self.inbox.fs, f"{self.inbox.root.rstrip('/')}/{SOURCE}"
 
     def entries(self) -> list[tuple[str, str, str]]:
         """(name, kind, path) of each file here: kind is `release` (a zip, or a folder with the
@@ -153,17 +150,6 @@ class DfeInbox:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
         return digest.hexdigest()
-
-    @contextmanager
-    def local(self, name: str, path: str) -> Iterator[Path]:
-        """A local path to read the file or folder from (an object store's is fetched first)."""
-        if "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)):
-            yield Path(path)
-            return
-        with tempfile.TemporaryDirectory(prefix="sendboard-dfe-") as tmp:
-            target = Path(tmp) / name
-            self.fs.get(path, str(target), recursive=self.fs.isdir(path))
-            yield target
 
 
 def pending(location: str, home: Path) -> list[str]:
@@ -231,7 +217,7 @@ def land(location: str, home: Path) -> dict:
                 raise ReferenceFileRejected(
                     name, "is neither a DfE release (a .zip, or a folder with data/*.csv) nor a workbook (.xlsx)"
                 )
-            with inbox.local(name, path) as local:
+            with inbox.inbox.local_path(path, name) as local:
                 detail = (_land_release if kind == "release" else _land_neighbours)(home, local, now)
             seen[sha] = {**record, "status": "landed", "detail": detail}
             landed.append(name)

@@ -106,11 +106,21 @@ class Inbox:
     @contextlib.contextmanager
     def local_copy(self, file: InboxFile) -> Iterator[Path]:
         """A local path to read the file from; object-store files are fetched to a temporary folder."""
+        with self.local_path(file.path, file.name) as path:
+            yield path
+
+    @contextlib.contextmanager
+    def local_path(self, path: str, name: str) -> Iterator[Path]:
+        """A local path to read a file or folder of the inbox from; on an object store it is fetched
+        (a folder with everything in it) to a temporary folder, as `name`."""
         if self.fs.protocol in ("file", "local") or "file" in (self.fs.protocol or ()):
-            yield Path(file.path)
+            yield Path(path)
             return
         with tempfile.TemporaryDirectory(prefix="sendboard-fetch-") as tmp:
-            target = Path(tmp) / file.name
-            with self.fs.open(file.path, "rb") as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            target = Path(tmp) / name
+            if self.fs.isdir(path):
+                self.fs.get(path, str(target), recursive=True)
+            else:
+                with self.fs.open(path, "rb") as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
             yield target

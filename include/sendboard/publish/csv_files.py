@@ -42,7 +42,7 @@ def copy_table(con, table: str, path: Path) -> None:
     SQL as formula_safe does): the worklists' hundreds of thousands of rows in a fraction of a second."""
     columns = []
     for column, kind, *_ in con.execute(f"describe {table}").fetchall():
-        name = '"' + column.replace('"', '""') + '"'
+        name = sql.identifier(column)
         if kind == "VARCHAR":
             starts = ", ".join(sql.literal(s) for s in FORMULA_STARTS)
             columns.append(f"case when left({name}, 1) in ({starts}) then '''' || {name} else {name} end as {name}")

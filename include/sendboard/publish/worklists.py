@@ -54,15 +54,21 @@ def restricted_root(home: Path) -> Path:
     return root
 
 
+def restricted_folder(home: Path, name: str) -> Path:
+    """$SENDBOARD_HOME/restricted/<name>/, owner-only like the root (made so if it is not)."""
+    folder = restricted_root(home) / name
+    folder.mkdir(exist_ok=True)
+    os.chmod(folder, OWNER_ONLY)
+    return folder
+
+
 def folder(home: Path, period: str) -> Path:
-    return restricted_root(home) / "worklists" / period
+    return restricted_folder(home, "worklists") / period
 
 
 def write(con, home: Path, period: str) -> dict[str, int]:
     """Write month M's worklists from the warehouse (`con`); returns the rows in each list."""
     target = folder(home, period)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(target.parent, OWNER_ONLY)
     staging = target.with_name(f".{period}.{uuid.uuid4().hex}.tmp")
     staging.mkdir(mode=OWNER_ONLY)
     counts = {}
@@ -87,14 +93,12 @@ def write(con, home: Path, period: str) -> dict[str, int]:
 
 
 def detail_pack_path(home: Path, period: str) -> Path:
-    return restricted_root(home) / "board_pack_detail" / f"{period}.html"
+    return restricted_folder(home, "board_pack_detail") / f"{period}.html"
 
 
 def write_detail_pack(home: Path, period: str, page: str) -> Path:
     """restricted/board_pack_detail/<M>.html, written whole and then renamed into place."""
     target = detail_pack_path(home, period)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(target.parent, OWNER_ONLY)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     temporary.write_text(page, encoding="utf-8")
     os.chmod(temporary, 0o600)

@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from sendboard import sql
+
 EXCEL_EPOCH = date(1899, 12, 30)
 WHOLE_NUMBERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 _CONTENT_TYPES = (
@@ -69,7 +71,7 @@ def _cell_sql(column: str, kind: str) -> str:
     >>> print(_cell_sql("n", "BIGINT"))
     coalesce('<c><v>' || "n" || '</v></c>', '<c/>')
     """
-    name = '"' + column.replace('"', '""') + '"'
+    name = sql.identifier(column)
     if kind == "BOOLEAN":
         cell = f"'<c t=\"b\"><v>' || {name}::integer || '</v></c>'"
     elif kind in (
