@@ -63,10 +63,9 @@ def summary_cell(kpi_id: str, row: dict, comparisons: Comparisons) -> str:
     lines = []
     for comparator, label in SHOWN:
         theirs = found.get(comparator)
-        if theirs is None or _number(theirs["value"]) is None:
+        value = _number(theirs["value"]) if theirs else None
+        if theirs is None or value is None:
             continue
-        value = _number(theirs["value"])
-        assert value is not None
         lines.append(f"{_text(_name(theirs, label))} {value:.1f}{_side(ours, value)}")
     period = next(iter(found.values()))["comparator_period"]
     if not lines:
