@@ -106,6 +106,8 @@ def test_publish_dag_runs_one_dbt_build_and_writes_the_warehouse_through_one_poo
     sensors = [t for t in tasks.values() if t.task_id.endswith("_run") and type(t).__name__ != "EmptyOperator"]
     assert sorted(t.task_id.removeprefix("dbt_build.").removesuffix("_run") for t in sensors) == DBT_MODELS
     assert all(t.mode == "reschedule" and t.retries == 0 for t in sensors)
+    # the month's build and tests leave out dbt's unit tests (fixed inputs): make test runs them
+    assert tasks["dbt_build.dbt_test"].env["DBT_EXCLUDE_RESOURCE_TYPES"] == "unit_test"
     upstream = tasks["publish"].upstream_task_ids
     assert "check_marts" in upstream and "select_inputs" in upstream
     # the branch before dbt leads to every first task of the dbt group and to the checks, which run

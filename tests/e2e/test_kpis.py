@@ -9,6 +9,7 @@ The files go through the real landing (CSV, rules, pseudonyms), then the real `d
 
 from __future__ import annotations
 
+import json
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -414,6 +415,17 @@ def kpi_rows(home: Path, table: str, period: str) -> dict[str, dict]:
         return {r["kpi_id"]: r for r in (dict(zip(names, row)) for row in cursor.fetchall())}
     finally:
         con.close()
+
+
+def test_the_build_ran_every_dbt_unit_test_and_each_passed(warehouse_home):
+    # the monthly publish run leaves dbt's unit tests out (DBT_EXCLUDE_RESOURCE_TYPES): this build is
+    # where they run, each one the manifest holds (the worklists' edges, the board rows' boundaries)
+    target = warehouse_home / "dbt_target"
+    defined = set(json.loads((target / "manifest.json").read_text())["unit_tests"])
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert len(defined) >= 7 and set(ran) == defined
+    assert set(ran.values()) == {"pass"}
 
 
 @pytest.mark.parametrize("kpi_id", list(EXPECTED_MARCH))

@@ -2,7 +2,8 @@
 cases counted again here from the inbox files with the csv module (not with sendboard's SQL), in the
 order the teams work them, as CSV and XLSX, in a folder only its owner can read, never under published/.
 Each list's edges (E + 28 and E + 29, day 42 at E + 14, reviews 309 and 308 days before E, ...) are
-the dbt unit tests in dbt/models/worklists/_worklists__unit_tests.yml, run by every dbt build."""
+the dbt unit tests in dbt/models/worklists/_worklists__unit_tests.yml, run by `make test` (the build in
+tests/e2e/test_kpis.py; the monthly run leaves unit tests out, as dbt advises)."""
 
 from __future__ import annotations
 
