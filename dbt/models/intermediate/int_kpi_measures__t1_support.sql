@@ -1,5 +1,8 @@
 -- Theme 1, Right Support, Right Time: numerators and denominators per month (kpis.md), counted from
 -- the KPIs' records (int_kpi_records__t1_support) but for the census KPI.
+-- Ephemeral: a step of fct_kpi_values, its one reader, inlined there.
+{{ config(materialized='ephemeral') }}
+
 with
 
 months as (

@@ -1,5 +1,8 @@
 -- Theme 2, Right Plan, Right First Time, Every Time: numerators and denominators per month, counted
 -- from the KPIs' records (int_kpi_records__t2_plans).
+-- Ephemeral: a step of fct_kpi_values, its one reader, inlined there.
+{{ config(materialized='ephemeral') }}
+
 with
 
 records as (

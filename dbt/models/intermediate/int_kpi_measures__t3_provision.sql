@@ -1,5 +1,8 @@
 -- Theme 3, Right Provision, Right Time: numerators and denominators per month, counted from the
 -- KPIs' records (int_kpi_records__t3_provision) but for the census KPIs.
+-- Ephemeral: a step of fct_kpi_values, its one reader, inlined there.
+{{ config(materialized='ephemeral') }}
+
 with
 
 months as (

@@ -1,5 +1,8 @@
 -- Theme 4, Preparation for Adulthood: numerators and denominators per month, counted from the KPIs'
 -- records (int_kpi_records__t4_adulthood).
+-- Ephemeral: a step of fct_kpi_values, its one reader, inlined there.
+{{ config(materialized='ephemeral') }}
+
 with
 
 records as (

@@ -1,5 +1,8 @@
 -- Cross-cutting measures for the inspection's areas for priority action: numerators and denominators,
 -- counted from the KPIs' records (int_kpi_records__x_cross_cutting) but for the census KPI.
+-- Ephemeral: a step of fct_kpi_values, its one reader, inlined there.
+{{ config(materialized='ephemeral') }}
+
 with
 
 months as (
