@@ -10,13 +10,14 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 export SCARF_ANALYTICS := false
 
-.PHONY: help install chromium postgres run lint test docs bench clean
+.PHONY: help install chromium postgres run lint test docs bench bench-compare clean
 
 help:
 	@echo "make run    process every complete period in the inbox through the Airflow DAGs"
 	@echo "make lint   ruff (lint, format) and mypy (make test runs it first)"
 	@echo "make test   lint, then run the whole test suite"
 	@echo "make bench  measure a county and a national month, the floor, DAG parsing, a 24-month backfill"
+	@echo "make bench-compare AGAINST=<commit>  a national month here against another commit's, run alternately"
 	@echo "make docs   generate the dbt docs site under SENDBOARD_HOME and serve it on 127.0.0.1:8580"
 	@echo "make clean  remove the virtualenv and the local pipeline state (.sendboard/)"
 
@@ -59,6 +60,10 @@ test: install postgres lint
 # writes bench/results.json and BENCHMARKS.md; inboxes are cached under .sendboard/bench/
 bench: install
 	$(PY) bench/run.py
+
+# how a month's time differs from another commit's, run alternately here: make bench-compare AGAINST=<commit>
+bench-compare: install
+	$(PY) bench/compare.py --against $(AGAINST)
 
 docs: install
 	$(PY) -m sendboard.warehouse.dbt_docs

@@ -113,11 +113,12 @@ def empty_home(name: str):
         shutil.rmtree(home, ignore_errors=True)
 
 
-def one_month(spec: dict, folder: Path) -> dict:
+def one_month(spec: dict, folder: Path, tree: Path = ROOT) -> dict:
     """One month end to end in an empty SENDBOARD_HOME, through the real DAGs in one worker process.
     The month is the three extracts and the publish DAG; the analysts' copy that follows the
-    publication (its own DAG) is run too and timed apart."""
-    with empty_home(f"month_{spec['scale']}") as home:
+    publication (its own DAG) is run too and timed apart. `tree`: a checkout of the project whose
+    code runs (bench/compare.py passes another commit's), with this one's virtualenv."""
+    with empty_home(f"month_{spec['scale']}_{tree.name}") as home:
         runs = [
             f"extract_school_census:{spec['census']}",
             f"extract_case_management:{spec['month']}",
@@ -125,13 +126,16 @@ def one_month(spec: dict, folder: Path) -> dict:
             f"publish_board_snapshot:{spec['month']}",
             f"{ANALYTICS_DAG}:{spec['month']}",
         ]
+        env = environment(Path(home), folder)
+        if tree != ROOT:
+            env["PYTHONPATH"] = str(tree / "include")
         started = time.perf_counter()
         done = subprocess.run(
             [PY, "-m", "sendboard.devtools.worker", *runs],
-            cwd=ROOT,
+            cwd=tree,
             capture_output=True,
             text=True,
-            env=environment(Path(home), folder),
+            env=env,
         )
         wall = time.perf_counter() - started
         if done.returncode != 0:
