@@ -428,6 +428,21 @@ def test_the_build_ran_every_dbt_unit_test_and_each_passed(warehouse_home):
     assert set(ran.values()) == {"pass"}
 
 
+def test_the_bench_floor_computes_the_same_hand_worked_answers(warehouse_home, tmp_path):
+    # bench/floor.py (make bench's bare-DuckDB floor) runs dbt's own compiled KPI SQL on the raw
+    # files: when the models change shape (a table becomes ephemeral, a step is added) it must follow
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("floor", Path(__file__).parents[2] / "bench" / "floor.py")
+    floor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(floor)
+    kpis = floor.run(warehouse_home.parent / "inbox", "2025-03", tmp_path)["kpis"]
+    assert {
+        k: (f["numerator"], f["denominator"], None if f["value"] is None else Decimal(str(f["value"])))
+        for k, f in kpis.items()
+    } == {k: (n, d, Decimal(v)) for k, (n, d, v) in EXPECTED_MARCH.items()}
+
+
 @pytest.mark.parametrize("kpi_id", list(EXPECTED_MARCH))
 def test_march_kpi_matches_the_hand_worked_answer(warehouse_home, kpi_id):
     row = kpi_rows(warehouse_home, "restricted.fct_kpi_values", "2025-03")[kpi_id]
