@@ -45,7 +45,9 @@ NATIONAL = {"start": "2026-10", "months": 1, "scale": "national", "month": "2026
 TARGETS = {
     "county_month_seconds": 45,
     "national_month_seconds": 60,
-    "national_floor_ratio": 12,
+    # decision 0013: while the 60 s target waits for a decision, the national month is held to 6.5x
+    # the floor of the same run (the floor moves with the machine; the ratio does not)
+    "national_floor_ratio": 6.5,
     "national_peak_rss_mib": 4096,
     "dag_parse_seconds_total": 1.0,
     "county_backfill_24_months_seconds": 600,
