@@ -10,9 +10,11 @@ The files go through the real landing (CSV, rules, pseudonyms), then the real `d
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pytest
@@ -363,7 +365,12 @@ def write_table(inbox: Path, source: str, period: str, table: str, table_rows: l
 def run_dbt(home: Path, *args: str) -> subprocess.CompletedProcess:
     from sendboard.warehouse import dbt_manifest
 
-    return dbt_manifest.run_dbt(*args, home=home, target_path=home / "dbt_target", log_path=home / "dbt_logs")
+    # a publish DAG run earlier in this process (dag.test() in test_bad_inputs) leaves its dbt tasks'
+    # environment in os.environ (Cosmos writes it there for OpenLineage), with the month's
+    # DBT_EXCLUDE_RESOURCE_TYPES=unit_test: this build is the one that runs every unit test
+    with mock.patch.dict(os.environ):
+        os.environ.pop("DBT_EXCLUDE_RESOURCE_TYPES", None)
+        return dbt_manifest.run_dbt(*args, home=home, target_path=home / "dbt_target", log_path=home / "dbt_logs")
 
 
 @pytest.fixture(scope="module")

@@ -67,7 +67,7 @@ def _dbt_task_group():
                 "DBT_LOG_LEVEL_FILE": "none",
                 # dbt's unit tests check the SQL on fixed inputs, so a month's data cannot change
                 # their result: `make test` runs them (tests/e2e/test_kpis.py), the month does not
-                # (dbt's own advice; 0.8 s a month)
+                # (dbt's own advice; 0.8 s a national month)
                 "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test",
             },
             "append_env": True,
