@@ -5,9 +5,9 @@ must spend to read these files and compute these figures.
 The script is written, not hand-copied: one table per CSV file the KPIs read, holding only the
 columns the KPI models name, then dbt's own compiled SQL for the intermediate KPI models (the
 records behind the KPIs, then fct_kpi_values counting them), so the floor computes exactly our
-definitions. Files are read as they are (UTF-8,
-or Latin-1 for a Windows-1252 file), never transcoded in Python. XLSX (which DuckDB cannot read
-offline) is read with calamine first; that time counts too.
+definitions. Files are read as they are (UTF-8, or Latin-1 for a Windows-1252 file), never
+transcoded in Python. XLSX (which DuckDB cannot read offline) is read with calamine first; that time
+counts too.
 
     python bench/floor.py --inbox DIR --period YYYY-MM [--out DIR]
 prints {"seconds": ..., "peak_rss_mib": ..., "kpis": {...}} as JSON.

@@ -40,11 +40,11 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
 def copy_table(con, table: str, path: Path) -> None:
     """Write a DuckDB table or view as a CSV file the same way, by DuckDB (its text columns defused in
     SQL as formula_safe does): the worklists' hundreds of thousands of rows in a fraction of a second."""
+    starts = ", ".join(sql.literal(s) for s in FORMULA_STARTS)
     columns = []
     for column, kind, *_ in con.execute(f"describe {table}").fetchall():
         name = sql.identifier(column)
         if kind == "VARCHAR":
-            starts = ", ".join(sql.literal(s) for s in FORMULA_STARTS)
             columns.append(f"case when left({name}, 1) in ({starts}) then '''' || {name} else {name} end as {name}")
         else:
             columns.append(name)

@@ -79,14 +79,14 @@ def _cell_sql(column: str, kind: str) -> str:
     elif kind == "DATE":
         cell = f"'<c s=\"1\"><v>' || ({name} - DATE '{EXCEL_EPOCH.isoformat()}') || '</v></c>'"
     else:  # text: escaped, without the control characters XML 1.0 cannot hold
-        text = f"regexp_replace({name}::varchar, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]', '', 'g')"
-        for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-            text = f"replace({text}, '{raw}', '{escaped}')"
+        escaped = f"regexp_replace({name}::varchar, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]', '', 'g')"
+        for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            escaped = f"replace({escaped}, '{raw}', '{entity}')"
         # most cells are ids with nothing to escape and no space to keep: they go in as they are (a
         # quarter less XML and work for a national list); the others escaped, their spaces preserved
         text = (
             f"case when regexp_matches({name}::varchar, '[&<>\\x00-\\x20]') "
-            f"then '<t xml:space=\"preserve\">' || {text} else '<t>' || {name}::varchar end"
+            f"then '<t xml:space=\"preserve\">' || {escaped} else '<t>' || {name}::varchar end"
         )
         cell = f"'<c t=\"inlineStr\"><is>' || {text} || '</t></is></c>'"
     return f"coalesce({cell}, '<c/>')"
