@@ -64,6 +64,23 @@ SETTINGS = (
             "the Chromium that prints board_pack.pdf"),
     Setting("SENDBOARD_DOCS_PORT", "environment", "8580", "the port `make docs` serves the dbt docs on"),
     Setting("SENDBOARD_FAULT_AT", "environment", "none", "tests only: the step at which a worker kills itself"),
+    # the bounds on every file from outside (ingest/bounds.py; docs/operations.md "Bounds on input files")
+    Setting("SENDBOARD_MAX_FILE_MB", "environment", "4096",
+            "the largest file accepted from the inbox, checked before it is read or copied"),
+    Setting("SENDBOARD_MAX_UNZIPPED_MB", "environment", "2048",
+            "the most one part of an XLSX workbook or zip may inflate to"),
+    Setting("SENDBOARD_MAX_ZIP_RATIO", "environment", "100",
+            "the most a part of an XLSX or zip over 1 MB may inflate, as a multiple of its compressed size"),
+    Setting("SENDBOARD_MAX_ZIP_MEMBERS", "environment", "1000", "the most parts an XLSX workbook or zip may hold"),
+    Setting("SENDBOARD_MAX_SHARED_STRINGS_MB", "environment", "512",
+            "the most text an XLSX workbook's shared strings may hold (they are kept in memory while it is read)"),
+    Setting("SENDBOARD_MAX_CELL_CHARS", "environment", "32767",
+            "the longest XLSX cell or CSV column name (Excel's own limit for a cell)"),
+    Setting("SENDBOARD_MAX_RECORD_MB", "environment", "16", "the longest CSV record (line breaks in quotes included)"),
+    Setting("SENDBOARD_MAX_ROWS", "environment", "20000000", "the most data rows one export file may hold"),
+    Setting("SENDBOARD_MAX_COLUMNS", "environment", "1000", "the most columns one export or worksheet may hold"),
+    Setting("SENDBOARD_MAX_REFERENCE_MB", "environment", "256",
+            "the largest DfE or NHS statistics table, read whole: each file, and each part of a zip inflated"),
 )  # fmt: skip
 
 # Every phone-home we know of, off: the machines reach no internet and a
@@ -153,6 +170,73 @@ def docs_port() -> int:
 
 def duckdb_memory_limit() -> str:
     return os.environ.get("SENDBOARD_DUCKDB_MEMORY_LIMIT") or "3GB"
+
+
+MB = 1 << 20
+
+
+@dataclass(frozen=True)
+class InputBounds:
+    """The most sendboard accepts of a file from outside (the SENDBOARD_MAX_* settings), in bytes,
+    characters or counts. `setting` names the setting that raises each bound, for the reports."""
+
+    file_bytes: int
+    unzipped_bytes: int
+    zip_ratio: int
+    zip_members: int
+    shared_strings_bytes: int
+    cell_chars: int
+    record_bytes: int
+    rows: int
+    columns: int
+    reference_bytes: int
+
+    SETTINGS = {
+        "file_bytes": "SENDBOARD_MAX_FILE_MB",
+        "unzipped_bytes": "SENDBOARD_MAX_UNZIPPED_MB",
+        "zip_ratio": "SENDBOARD_MAX_ZIP_RATIO",
+        "zip_members": "SENDBOARD_MAX_ZIP_MEMBERS",
+        "shared_strings_bytes": "SENDBOARD_MAX_SHARED_STRINGS_MB",
+        "cell_chars": "SENDBOARD_MAX_CELL_CHARS",
+        "record_bytes": "SENDBOARD_MAX_RECORD_MB",
+        "rows": "SENDBOARD_MAX_ROWS",
+        "columns": "SENDBOARD_MAX_COLUMNS",
+        "reference_bytes": "SENDBOARD_MAX_REFERENCE_MB",
+    }
+
+    def setting(self, bound: str) -> str:
+        """`SENDBOARD_MAX_ROWS=20000000`: the setting of a bound, as a report quotes it."""
+        name = self.SETTINGS[bound]
+        value = getattr(self, bound)
+        return f"{name}={value // MB if name.endswith('_MB') else value}"
+
+
+def input_bounds() -> InputBounds:
+    """The bounds in force. Defaults fit a national month (9.1M pupils, about 1 GB of CSV; an XLSX holds
+    at most 1,048,576 rows) with headroom, and real zips (under 30:1) well inside the ratio."""
+
+    def megabytes(name: str, default: int) -> int:
+        return _positive(name, default) * MB
+
+    return InputBounds(
+        file_bytes=megabytes("SENDBOARD_MAX_FILE_MB", 4096),
+        unzipped_bytes=megabytes("SENDBOARD_MAX_UNZIPPED_MB", 2048),
+        zip_ratio=_positive("SENDBOARD_MAX_ZIP_RATIO", 100),
+        zip_members=_positive("SENDBOARD_MAX_ZIP_MEMBERS", 1000),
+        shared_strings_bytes=megabytes("SENDBOARD_MAX_SHARED_STRINGS_MB", 512),
+        cell_chars=_positive("SENDBOARD_MAX_CELL_CHARS", 32767),
+        record_bytes=megabytes("SENDBOARD_MAX_RECORD_MB", 16),
+        rows=_positive("SENDBOARD_MAX_ROWS", 20_000_000),
+        columns=_positive("SENDBOARD_MAX_COLUMNS", 1000),
+        reference_bytes=megabytes("SENDBOARD_MAX_REFERENCE_MB", 256),
+    )
+
+
+def _positive(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1, not {value}")
+    return value
 
 
 def chromium() -> str | None:

@@ -56,6 +56,20 @@ class FileRejected(SendboardError):
         return ", ".join(sorted({p.rule for p in self.problems}))
 
 
+class InputRefused(SendboardError):
+    """A file from outside broke one of the bounds or safety rules every input meets (ingest/bounds.py):
+    too large, a zip bomb, a DOCTYPE, a link out of the inbox, not the kind it claims to be. The reader
+    of each kind turns it into that kind's rejection (FileRejected, ReferenceFileRejected)."""
+
+    def __init__(self, rule: str, detail: str, column: str | None = None, rows: list[int] | None = None):
+        self.problem = Problem(rule, detail, column, rows or [])
+        super().__init__(self.problem.describe())
+
+    @property
+    def rule(self) -> str:  # type: ignore[override]
+        return self.problem.rule
+
+
 class PeriodRejected(SendboardError):
     """One or more files of a period were rejected; nothing of the period was landed."""
 

@@ -347,6 +347,7 @@ def test_every_exception_of_the_package_is_a_sendboard_error():
                 "ConfigurationError",
                 "DataQualityFailed",
                 "FileRejected",
+                "InputRefused",
                 "NotReady",
                 "PeriodIncomplete",
                 "SeriesInputError",

@@ -100,7 +100,7 @@ def test_a_record_up_to_16_mb_is_read_and_a_longer_one_rejects_the_file(tmp_path
         problem = rejected.value.problems[0]
         assert (problem.rule, problem.detail) == (
             "unreadable_file",
-            "a record is longer than 16 MB, the most the reader allows",
+            "a record is longer than 16 MB, the most the reader allows (setting SENDBOARD_MAX_RECORD_MB=16)",
         )
         assert NHS_B not in str(rejected.value)
 

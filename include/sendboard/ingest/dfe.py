@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sendboard.errors import ReferenceFileRejected
+from sendboard import config
+from sendboard.errors import InputRefused, ReferenceFileRejected
+from sendboard.ingest.bounds import SafeZip, check_size, sniff_file
+from sendboard.ingest.workbook import Workbook
 
 GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")
 NO_VALUE = frozenset({"x", "z", "c", "low", ""})
@@ -76,40 +80,85 @@ def _rows(label: str, text: str) -> list[dict]:
     return rows
 
 
+@contextmanager
+def _refusals_as_rejections(name: str) -> Iterator[None]:
+    """A bound or safety rule broken (InputRefused) rejects the DfE file like any other fault of it."""
+    try:
+        yield
+    except InputRefused as refused:
+        raise ReferenceFileRejected(name, refused.problem.describe()) from None
+
+
+def kind_of(path: Path) -> str:
+    """`release` (a zip or folder holding the release's CSVs) or `neighbours` (a workbook), from what
+    the file holds, not its name."""
+    if path.is_dir():
+        return "release"
+    with _refusals_as_rejections(path.name):
+        kind = sniff_file(path)
+        if kind == "zip":
+            limits = config.input_bounds()
+            with SafeZip(path, limits, limits.reference_bytes, limits.setting("reference_bytes")) as archive:
+                return "neighbours" if "[Content_Types].xml" in archive.names() else "release"
+    if path.suffix.lower() in (".zip", ".xlsx") and kind != "xls":
+        raise ReferenceFileRejected(path.name, "is not a zip file (nor a workbook), whatever its name says")
+    raise ReferenceFileRejected(
+        path.name,
+        "is neither a DfE release (a zip, or a folder with data/*.csv) nor a workbook (.xlsx)"
+        + (" (it is an Excel 97-2003 .xls workbook: save it as .xlsx)" if kind == "xls" else ""),
+    )
+
+
 def read_release(path: Path) -> Release:
     """The release's files the comparators read, from the zip as downloaded or an extracted folder."""
+    with _refusals_as_rejections(path.name):
+        return Release(path.name, _release_tables(path))
+
+
+def _release_tables(path: Path) -> dict[str, list[dict]]:
+    limits = config.input_bounds()
+    bound, setting = limits.reference_bytes, limits.setting("reference_bytes")
     tables = {}
-    if path.suffix == ".zip":
-        try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise ReferenceFileRejected(path.name, "is not a zip file") from None
-        with archive:
-            names = {Path(n).name: n for n in archive.namelist() if n.startswith("data/") and n.endswith(".csv")}
+    if not path.is_dir():
+        if sniff_file(path) != "zip":
+            raise ReferenceFileRejected(path.name, "is not a zip file")
+        with SafeZip(path, limits, bound, setting) as archive:
+            names = {Path(n).name: n for n in archive.names() if n.startswith("data/") and n.endswith(".csv")}
             for file in RELEASE_FILES:
                 if file not in names:
                     raise ReferenceFileRejected(path.name, f"has no data/{file} (is this the DfE EHC plans release?)")
-                tables[file] = _rows(f"{path.name}/data/{file}", archive.read(names[file]).decode("utf-8-sig"))
+                tables[file] = _rows(f"{path.name}/data/{file}", _text(path.name, file, archive.read(names[file])))
     else:
         folder = path / "data" if (path / "data").is_dir() else path
         for file in RELEASE_FILES:
             if not (folder / file).exists():
                 raise ReferenceFileRejected(path.name, f"has no data/{file} (is this the DfE EHC plans release?)")
-            tables[file] = _rows(f"{path.name}/data/{file}", (folder / file).read_text(encoding="utf-8-sig"))
-    return Release(path.name, tables)
+            check_size((folder / file).stat().st_size, bound, setting, f"data/{file}")
+            tables[file] = _rows(f"{path.name}/data/{file}", _text(path.name, file, (folder / file).read_bytes()))
+    return tables
+
+
+def _text(name: str, file: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReferenceFileRejected(
+            f"{name}/data/{file}", "is not UTF-8 text (is this the DfE EHC plans release?)"
+        ) from None
 
 
 def read_neighbours(path: Path) -> dict[str, list[str]]:
     """LA number -> its statistical neighbours' LA numbers, closest first (sheet `LA SN Groups`)."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception:  # noqa: BLE001 - calamine raises several kinds for what is not a workbook
-        raise ReferenceFileRejected(path.name, "is not an Excel workbook") from None
-    if NEIGHBOURS_SHEET not in workbook.sheet_names:
-        raise ReferenceFileRejected(path.name, f"has no sheet {NEIGHBOURS_SHEET!r} (is this the DfE workbook?)")
-    rows = workbook.get_sheet_by_name(NEIGHBOURS_SHEET).to_python()
+    if sniff_file(path) != "zip":
+        raise ReferenceFileRejected(path.name, "is not an Excel workbook")
+    limits = config.input_bounds()
+    with (
+        _refusals_as_rejections(path.name),
+        Workbook(path, limits, limits.reference_bytes, limits.setting("reference_bytes")) as workbook,
+    ):
+        if NEIGHBOURS_SHEET not in workbook.sheet_names:
+            raise ReferenceFileRejected(path.name, f"has no sheet {NEIGHBOURS_SHEET!r} (is this the DfE workbook?)")
+        rows = [cells for _number, cells in workbook.rows(NEIGHBOURS_SHEET)]
     header_at = next((i for i, r in enumerate(rows[:10]) if r and r[0] == "LA num"), None)
     if header_at is None:
         raise ReferenceFileRejected(path.name, "no header row starting 'LA num'", "LA num")
@@ -122,8 +171,12 @@ def read_neighbours(path: Path) -> dict[str, list[str]]:
     def code(value) -> str:
         return str(int(value)) if isinstance(value, float) else str(value).strip()
 
+    def cell(row: list, column: str):  # a row stops at its last value
+        at = header.index(column)
+        return row[at] if at < len(row) else None
+
     return {
-        code(row[0]): [code(row[header.index(c)]) for c in columns if row[header.index(c)] not in ("", None)]
+        code(row[0]): [code(cell(row, c)) for c in columns if cell(row, c) not in ("", None)]
         for row in rows[header_at + 1 :]
         if row and row[0] not in ("", None)
     }

@@ -37,7 +37,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sendboard.errors import ReferenceFileRejected
+from sendboard import config
+from sendboard.errors import InputRefused, ReferenceFileRejected
 from sendboard.ingest import dfe
 from sendboard.ingest.folders import swap_into_place
 from sendboard.ingest.inbox import Inbox
@@ -117,8 +118,9 @@ class DfeInbox:
         self.fs, self.folder = self.inbox.fs, f"{self.inbox.root.rstrip('/')}/{SOURCE}"
 
     def entries(self) -> list[tuple[str, str, str]]:
-        """(name, kind, path) of each file here: kind is `release` (a zip, or a folder with the
-        release's CSVs) or `neighbours` (a workbook); anything else is `unknown`."""
+        """(name, kind, path) of each file here, kind as the name suggests: `release` (a zip, or a
+        folder with the release's CSVs), `neighbours` (a workbook), `unknown`. Landing judges each
+        file's kind by its content (`dfe.kind_of`); the name only groups loose CSVs into one release."""
         if not self.fs.isdir(self.folder):
             return []
         found = []
@@ -139,23 +141,33 @@ class DfeInbox:
             found.append((LOOSE_CSVS, "release", self.folder))
         return found
 
-    def sha256(self, path: str) -> str:
-        digest = hashlib.sha256()
+    def _files(self, path: str) -> list[str]:
         files = sorted(self.fs.find(path)) if self.fs.isdir(path) else [path]
         if path == self.folder:  # the loose CSVs only
             files = [f for f in self.fs.ls(path, detail=False) if f.lower().endswith(".csv") and not self.fs.isdir(f)]
-        for file in files:
+        return files
+
+    def identity(self, path: str) -> tuple[str, InputRefused | None]:
+        """The entry's sha256 (what files.json is keyed by); or, for an entry refused before reading
+        (a link out of the inbox, a file over the size bound), its name and sizes, and why."""
+        limits = config.input_bounds()
+        try:
+            sizes = [(file, self.inbox.check(file, limits)) for file in self._files(path)]
+        except InputRefused as refused:
+            return f"refused:{path[len(self.folder) :]}:{refused.problem.detail}", refused
+        digest = hashlib.sha256()
+        for file, _size in sizes:
             digest.update(file[len(path) :].encode())
-            with self.fs.open(file, "rb") as handle:
+            with self.inbox.open(file) as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
-        return digest.hexdigest()
+        return digest.hexdigest(), None
 
 
 def pending(location: str, home: Path) -> list[str]:
     """The names of the files in the inbox's dfe_statistics folder not looked at before (by content)."""
     inbox, seen = DfeInbox(location), files_seen(home)
-    return [name for name, _kind, path in inbox.entries() if inbox.sha256(path) not in seen]
+    return [name for name, _kind, path in inbox.entries() if inbox.identity(path)[0] not in seen]
 
 
 def _land_release(home: Path, path: Path, loaded_at: datetime) -> dict:
@@ -206,22 +218,27 @@ def land(location: str, home: Path) -> dict:
     write_schema_files(home)
     inbox, seen = DfeInbox(location), files_seen(home)
     landed, rejected = [], []
-    for name, kind, path in inbox.entries():
-        sha = inbox.sha256(path)
+    for name, named_kind, path in inbox.entries():
+        sha, refused = inbox.identity(path)
         if sha in seen:
             continue
         now = datetime.now(UTC).replace(microsecond=0)
-        record = {"name": name, "kind": kind, "at": now.isoformat()}
+        record = {"name": name, "kind": named_kind, "at": now.isoformat()}
         try:
-            if kind == "unknown":
-                raise ReferenceFileRejected(
-                    name, "is neither a DfE release (a .zip, or a folder with data/*.csv) nor a workbook (.xlsx)"
-                )
+            if refused is not None:
+                raise ReferenceFileRejected(name, refused.problem.describe())
             with inbox.inbox.local_path(path, name) as local:
+                kind = "release" if path == inbox.folder else dfe.kind_of(local)
+                record["kind"] = kind
                 detail = (_land_release if kind == "release" else _land_neighbours)(home, local, now)
             seen[sha] = {**record, "status": "landed", "detail": detail}
             landed.append(name)
             log.info("DfE statistics: landed %s (%s): %s", name, kind, detail)
+        except InputRefused as refused_inside:  # a link inside an extracted release's folder
+            bad = ReferenceFileRejected(name, refused_inside.problem.describe())
+            seen[sha] = {**record, "status": "rejected", "detail": str(bad)}
+            rejected.append(bad)
+            log.error("DfE statistics: rejected %s", bad)
         except ReferenceFileRejected as bad:
             seen[sha] = {**record, "status": "rejected", "detail": str(bad)}
             rejected.append(bad)

@@ -1,6 +1,8 @@
 """The landing area: <inbox>/<source>/<period>/<table>.csv|.xlsx.
 
-A local folder and an object-store URL go through the same fsspec code path.
+A local folder and an object-store URL go through the same fsspec code path. Everything here arrives
+from outside: a file is opened only through `open` and `local_path`, which refuse a link leading out
+of a local inbox, and `check` holds a file to the size bound (from the listing, before any read).
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import fsspec
 
 from sendboard import periods
+from sendboard.config import InputBounds
 from sendboard.contract import SOURCES
 from sendboard.errors import PeriodIncomplete
+from sendboard.ingest.bounds import check_inside, check_size
 
 FORMATS = (".csv", ".xlsx")
 
@@ -99,9 +104,32 @@ class Inbox:
             )
         return self.files(source, period)
 
-    def read_bytes(self, file: InboxFile) -> bytes:
-        with self.fs.open(file.path, "rb") as handle:
-            return handle.read()
+    @property
+    def is_local(self) -> bool:
+        protocol = self.fs.protocol
+        return protocol in ("file", "local") or "file" in (protocol or ())
+
+    def _check_inside(self, path: str) -> None:
+        if self.is_local:
+            check_inside(Path(path), Path(self.root))
+
+    def size(self, path: str) -> int:
+        """A file's size from the file system or the store's listing, without reading it."""
+        self._check_inside(path)
+        return int(self.fs.size(path))
+
+    def check(self, path: str, limits: InputBounds) -> int:
+        """Refuse (InputRefused) a file leading out of the inbox or over the size bound; its size."""
+        size = self.size(path)
+        check_size(size, limits.file_bytes, limits.setting("file_bytes"))
+        return size
+
+    @contextlib.contextmanager
+    def open(self, path: str) -> Iterator[BinaryIO]:
+        """A file of the inbox opened for streaming (never read whole here)."""
+        self._check_inside(path)
+        with self.fs.open(path, "rb") as handle:
+            yield handle
 
     @contextlib.contextmanager
     def local_copy(self, file: InboxFile) -> Iterator[Path]:
@@ -113,7 +141,11 @@ class Inbox:
     def local_path(self, path: str, name: str) -> Iterator[Path]:
         """A local path to read a file or folder of the inbox from; on an object store it is fetched
         (a folder with everything in it) to a temporary folder, as `name`."""
-        if self.fs.protocol in ("file", "local") or "file" in (self.fs.protocol or ()):
+        if self.is_local:
+            self._check_inside(path)
+            if Path(path).is_dir():
+                for inner in Path(path).rglob("*"):
+                    self._check_inside(str(inner))
             yield Path(path)
             return
         with tempfile.TemporaryDirectory(prefix="sendboard-fetch-") as tmp:

@@ -29,7 +29,7 @@ import duckdb
 from sendboard import config, faults, periods
 from sendboard.config import key_fingerprint
 from sendboard.contract import DATE, FLAG, IDENTIFIER_KINDS, INTEGER, SOURCES
-from sendboard.errors import FileRejected, PeriodRejected, Problem
+from sendboard.errors import FileRejected, InputRefused, PeriodRejected, Problem
 from sendboard.ingest import pseudonymise
 from sendboard.ingest.folders import swap_into_place
 from sendboard.ingest.inbox import Inbox, InboxFile
@@ -62,11 +62,25 @@ def quarantine_folder(home: Path, source: str, period: str) -> Path:
 
 def _sha256(inbox: Inbox, file: InboxFile) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
-    with inbox.fs.open(file.path, "rb") as handle:
+    with inbox.open(file.path) as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def _refused_before_reading(inbox: Inbox, files: dict[str, list[InboxFile]]) -> dict[str, InputRefused]:
+    """Path -> why, for each file refused before a byte of it is read: a link leading out of the
+    inbox, or a size over the bound (from the listing, so an object store's file is not fetched)."""
+    limits = config.input_bounds()
+    refused = {}
+    for table_files in files.values():
+        for file in table_files:
+            try:
+                inbox.check(file.path, limits)
+            except InputRefused as why:
+                refused[file.path] = why
+    return refused
 
 
 def _landed_select(checked: CheckedTable, loaded_at: datetime) -> str:
@@ -130,7 +144,8 @@ def land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) 
 def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes) -> LandingResult:
     files = inbox.require_complete(source, period)
     fingerprint = key_fingerprint(key)
-    checksums = {t: [_sha256(inbox, f) for f in fs] for t, fs in files.items()}
+    refused = _refused_before_reading(inbox, files)
+    checksums = {t: [("", 0) if f.path in refused else _sha256(inbox, f) for f in fs] for t, fs in files.items()}
     target = raw_folder(home, source, period)
 
     previous = read_manifest(home, source, period)
@@ -149,7 +164,7 @@ def _land_period(inbox: Inbox, source: str, period: str, home: Path, key: bytes)
         pseudonymise.install_key(con, key)
         # seconds per stage, for the task log and `make bench`
         timings = {"read": 0.0, "rules": 0.0, "pseudonymise_and_write": 0.0}
-        checked_tables, rejections = _check_files(con, inbox, SOURCES[source], files, period, timings)
+        checked_tables, rejections = _check_files(con, inbox, SOURCES[source], files, period, timings, refused)
         if rejections:
             _reject_period(inbox, home, source, period, rejections)
         manifest: dict[str, Any] = {
@@ -193,13 +208,21 @@ def _unchanged(previous: dict, checksums: dict, fingerprint: str) -> bool:
     )
 
 
-CheckedFile = tuple[InboxFile, CheckedTable, list[str], str | None]  # file, checked table, ignored columns, encoding
+# file, checked table, ignored columns, encoding, format (what the file holds: csv or xlsx)
+CheckedFile = tuple[InboxFile, CheckedTable, list[str], str | None, str]
 
 
 def _check_files(
-    con, inbox: Inbox, spec, files: dict[str, list[InboxFile]], period: str, timings: dict[str, float]
+    con,
+    inbox: Inbox,
+    spec,
+    files: dict[str, list[InboxFile]],
+    period: str,
+    timings: dict[str, float],
+    refused: dict[str, InputRefused],
 ) -> tuple[dict[str, CheckedFile], list[tuple[InboxFile, FileRejected]]]:
-    """Read and check every table's file, parents before children; collect every rejection."""
+    """Read and check every table's file, parents before children; collect every rejection (those
+    `refused` before reading among them)."""
     period_end = periods.last_day(period)
     rejections: list[tuple[InboxFile, FileRejected]] = []
     checked_tables: dict[str, CheckedFile] = {}
@@ -217,17 +240,21 @@ def _check_files(
                     ],
                 )
             file = table_files[0]
+            if file.path in refused:
+                raise FileRejected(file.label, [refused[file.path].problem])
             parent = table.parent[1] if table.parent else None
             parent_relation = f"checked_{parent}" if parent in checked_tables else None
             started = time.perf_counter()
             with inbox.local_copy(file) as local:
                 # a UTF-8 CSV is parsed by check_table, straight into its typed table
                 raw = read_file(con, local, file.suffix, table, file.label, deferred=True)
+                if raw.format != file.suffix.lstrip(".").lower():
+                    log.warning("%s: read as %s, what the file holds, whatever its name", file.label, raw.format)
                 timings["read"] += time.perf_counter() - started
                 started = time.perf_counter()
                 checked = check_table(con, raw, table, period_end, file.label, parent_relation)
             timings["rules"] += time.perf_counter() - started
-            checked_tables[table.name] = (file, checked, raw.ignored_columns, raw.encoding)
+            checked_tables[table.name] = (file, checked, raw.ignored_columns, raw.encoding, raw.format)
         except FileRejected as rejected:
             log.error("%s", rejected)
             for table_file in table_files:
@@ -256,7 +283,7 @@ def _write_landing(
     timings: dict[str, float],
 ) -> None:
     """The landed Parquet (pseudonymised), row_errors.parquet and manifest.json, in the staging folder."""
-    for name, (file, checked, ignored, encoding) in checked_tables.items():
+    for name, (file, checked, ignored, encoding, file_format) in checked_tables.items():
         out = staging / f"{name}.parquet"
         started = time.perf_counter()
         # zstd level 1, not the default 3: a national census writes in 3.7 s instead of 5.8 s
@@ -269,7 +296,7 @@ def _write_landing(
         sha, size = checksums[name][0]
         manifest["tables"][name] = {
             "file": file.name,
-            "format": file.suffix.lstrip("."),
+            "format": file_format,
             "encoding": encoding,
             "sha256": sha,
             "bytes": size,
@@ -304,20 +331,32 @@ def read_manifest(home: Path, source: str, period: str) -> dict | None:
 
 
 def _quarantine(inbox: Inbox, file: InboxFile, rejected: FileRejected, folder: Path) -> None:
-    """Copy the file unchanged beside a report naming rule, column and rows (never a value)."""
+    """Copy the file unchanged, by streaming (never read whole), beside a report naming rule, column
+    and rows (never a value). A link leading out of the inbox is not followed, so not copied."""
     folder.mkdir(parents=True, exist_ok=True)
-    data = inbox.read_bytes(file)
     copy = folder / file.name
-    if copy.exists() and copy.read_bytes() != data:
-        # keep the earlier rejected version too: nothing is lost
-        earlier = hashlib.sha256(copy.read_bytes()).hexdigest()[:12]
-        copy.rename(folder / f"{file.table}.{earlier}{file.suffix}")
-    copy.write_bytes(data)
+    followed = not any(p.rule == "link_outside_inbox" for p in rejected.problems)
+    sha, size = None, None
+    if followed:
+        temporary = folder / f".{file.name}.{uuid.uuid4().hex}.tmp"
+        digest, size = hashlib.sha256(), 0
+        with inbox.open(file.path) as src, open(temporary, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+                dst.write(chunk)
+        sha = digest.hexdigest()
+        if copy.exists():
+            earlier = _file_sha256(copy)
+            if earlier != sha:  # keep the earlier rejected version too: nothing is lost
+                copy.rename(folder / f"{file.table}.{earlier[:12]}{file.suffix}")
+        os.replace(temporary, copy)
     report = {
         "file": file.label,
         "rejected_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "bytes": len(data),
+        "sha256": sha,
+        "bytes": size,
+        "copied": followed,
         "problems": [
             {"rule": p.rule, "column": p.column, "rows": p.rows, "detail": p.detail} for p in rejected.problems
         ],
@@ -331,12 +370,22 @@ def _quarantine(inbox: Inbox, file: InboxFile, rejected: FileRejected, folder: P
         "",
     ]
     lines += [f"- {p.describe()}" for p in rejected.problems]
+    if not followed:
+        lines += ["", "The file is a link leading outside the inbox: it was not followed, so not copied here."]
     lines += [
         "",
         "Nothing of this period was landed. Send a corrected file to the same inbox folder;",
         "the pipeline picks it up on its next run.",
     ]
     (folder / f"{file.name}.report.txt").write_text("\n".join(lines) + "\n")
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 _DUCKDB_TYPES = {DATE: "date", FLAG: "boolean", INTEGER: "bigint"}

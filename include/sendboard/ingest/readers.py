@@ -2,7 +2,9 @@
 
 CSV (UTF-8 with or without BOM, or Windows-1252; quoted commas and line
 breaks) goes straight into DuckDB's CSV reader; XLSX (first worksheet) is
-streamed with calamine. Either way the result is a DuckDB relation of
+streamed by `workbook`. Which of the two a file is, its content says, not its
+name. Every read is within the bounds (config.input_bounds; `bounds` checks
+them). Either way the result is a DuckDB relation of
 VARCHAR columns named by the normalised header, plus `_row`, the row number a
 spreadsheet shows (header = 1). The file rules that concern the file's shape
 are checked here; the row rules are in rules.py.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -26,16 +29,20 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from sendboard import sql
+from sendboard import config, sql
+from sendboard.config import InputBounds
 from sendboard.contract import Table
-from sendboard.errors import FileRejected, Problem
+from sendboard.errors import FileRejected, InputRefused, Problem
+from sendboard.ingest import bounds as input_bounds
+from sendboard.ingest.workbook import Workbook
 
 CHUNK = 1 << 20
-# The longest CSV record read (quoted line breaks included). DuckDB sizes its read buffers from it:
-# at 100 MB a national census fitted one buffer and was parsed on one thread (3.7 s); at 16 MB it is
-# split across threads (2.5 s), and a 16 MB record is still far beyond any export
-MAX_RECORD_BYTES = 16 << 20
+# The longest CSV record read (quoted line breaks included) is SENDBOARD_MAX_RECORD_MB. DuckDB sizes
+# its read buffers from it: at 100 MB a national census fitted one buffer and was parsed on one thread
+# (3.7 s); at the default 16 MB it is split across threads (2.5 s), far beyond any export's record.
+# An XLSX's rows go to DuckDB in batches of so many rows or characters, whichever comes first
 XLSX_BATCH_ROWS = 100_000
+XLSX_BATCH_CHARS = 32 << 20
 
 
 @dataclass
@@ -51,6 +58,7 @@ class RawTable:
     ignored_columns: list[str] = field(default_factory=list)
     encoding: str | None = None
     numbered: bool = True
+    format: str = "csv"  # what the file holds, whatever its name: csv or xlsx
 
 
 def normalise_header(name: object) -> str:
@@ -67,13 +75,22 @@ def _check_header(label: str, header: list[str], table: Table) -> tuple[list[int
     """Positions of the contract's columns in the header, and the names ignored."""
     if not header or all(h == "" for h in header):
         raise _reject(label, "no_header", "the first row holds no column names")
+    limits = config.input_bounds()
+    if len(header) > limits.columns:
+        raise _reject(
+            label,
+            "too_many_columns",
+            f"the header has {len(header):,} columns, more than the {limits.columns:,} allowed "
+            f"(setting {limits.setting('columns')})",
+            rows=[1],
+        )
     seen: dict[str, int] = {}
     for position, name in enumerate(header):
         if name and name in seen:
             raise _reject(
                 label,
                 "duplicate_column",
-                f"column {name!r} appears twice in the header (positions {seen[name] + 1} and "
+                f"column {input_bounds.printable(name)!r} appears twice in the header (positions {seen[name] + 1} and "
                 f"{position + 1}) after names are lower-cased and trimmed",
                 column=name,
                 rows=[1],
@@ -86,7 +103,8 @@ def _check_header(label: str, header: list[str], table: Table) -> tuple[list[int
             [Problem("missing_required_column", "the header has no such column", column=c, rows=[1]) for c in missing],
         )
     known = {c.name for c in table.columns}
-    return [seen[c.name] for c in table.columns if c.name in seen], [h for h in header if h and h not in known]
+    ignored = [input_bounds.printable(h) for h in header if h and h not in known]
+    return [seen[c.name] for c in table.columns if c.name in seen], ignored
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -119,10 +137,32 @@ def _transcode_to_utf8(path: Path, encoding: str, target: Path) -> None:
             dst.write(chunk)
 
 
-def _first_record(path: Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        return next(reader, [])
+def _first_record(path: Path, label: str, limits: InputBounds) -> list[str]:
+    """The header record, read within the record bound (a file of one endless line is not read whole)."""
+    with open(path, "rb") as handle:
+        head = handle.read(limits.record_bytes + 1)
+    text = head.decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    record = next(reader, [])
+    # past the bound, the header must have ended (a second record begun) within it
+    if len(head) > limits.record_bytes and next(reader, None) is None:
+        raise _reject(
+            label,
+            "record_too_long",
+            f"the header record is longer than {limits.record_bytes >> 20} MB, the most allowed "
+            f"(setting {limits.setting('record_bytes')})",
+            rows=[1],
+        )
+    long = [i + 1 for i, name in enumerate(record) if len(name) > limits.cell_chars]
+    if long:
+        raise _reject(
+            label,
+            "cell_too_long",
+            f"column {long[0]:,} of the header is a name of more than {limits.cell_chars:,} characters, the "
+            f"most allowed (setting {limits.setting('cell_chars')})",
+            rows=[1],
+        )
+    return record
 
 
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: str) -> RawTable:
@@ -130,6 +170,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
     at once (numbered), since the copy does not outlive this call."""
     if path.stat().st_size == 0:
         raise _reject(label, "empty_file", "the file is 0 bytes")
+    limits = config.input_bounds()
     encoding = detect_encoding(path)
     with tempfile.TemporaryDirectory(prefix="sendboard-csv-") as tmp:
         readable = path
@@ -143,8 +184,9 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
                     "unreadable_file",
                     "the file is neither UTF-8 nor Windows-1252 text (binary or unknown encoding)",
                 ) from None
+        csv.field_size_limit(max(limits.record_bytes, csv.field_size_limit()))
         try:
-            header = [normalise_header(h) for h in _first_record(readable)]
+            header = [normalise_header(h) for h in _first_record(readable, label, limits)]
         except csv.Error as exc:
             raise _reject(label, "unreadable_file", f"the header row cannot be parsed as CSV ({exc})") from None
         positions, ignored = _check_header(label, header, table)
@@ -156,7 +198,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: st
         scan = (
             f"read_csv({sql.literal(str(readable))}, header=true, auto_detect=false, columns={columns}, "
             f"delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
-            f"max_line_size={MAX_RECORD_BYTES}, encoding='utf-8')"
+            f"max_line_size={limits.record_bytes}, encoding='utf-8')"
         )
         select = ", ".join(f"c{p} as {n}" for p, n in zip(positions, names))
         con.execute(f"create or replace temp view {relation} as select {select} from {scan}")
@@ -186,6 +228,15 @@ def read_into(
     number = "" if raw.numbered else "(rowid + 2)::bigint as _row, "
     con.execute(f"create or replace temp view {view} as select {number}*{more_columns} from {view}_rows")
     rows = sql.one(con, f"select count(*) from {view}_rows")[0]
+    limits = config.input_bounds()
+    if rows > limits.rows:
+        # counted by DuckDB's parse, which holds its memory limit (spilling to disk), not by the file's word
+        raise _reject(
+            label,
+            "too_many_rows",
+            f"the file holds {rows:,} data rows, more than the {limits.rows:,} allowed "
+            f"(setting {limits.setting('rows')})",
+        )
     if rows == 0:
         raise _reject(
             label,
@@ -214,7 +265,11 @@ def _csv_error_detail(message: str) -> str:
     if "expected" in message.lower() and "column" in message.lower():
         return "a row has a different number of fields from the header (check the delimiter and quoting)"
     if "maximum line size" in message.lower():
-        return f"a record is longer than {MAX_RECORD_BYTES >> 20} MB, the most the reader allows"
+        limits = config.input_bounds()
+        return (
+            f"a record is longer than {limits.record_bytes >> 20} MB, the most the reader allows "
+            f"(setting {limits.setting('record_bytes')})"
+        )
     if "unterminated" in message.lower() or "quote" in message.lower():
         return "a quoted field is not closed"
     return "the file cannot be parsed as comma-separated values" + (f" ({first.split(':')[0]})" if first else "")
@@ -238,19 +293,21 @@ def _cell_text(value: object) -> str | None:
 
 
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: str) -> RawTable:
-    from python_calamine import CalamineWorkbook
-
+    """The first worksheet, streamed into `<relation>_rows` in batches: only the contract's columns
+    are kept, so memory holds a batch, never the sheet."""
     if path.stat().st_size == 0:
         raise _reject(label, "empty_file", "the file is 0 bytes")
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        first_row = (sheet.start or (0, 0))[0] + 1  # 1-based row of the first used row
-        rows_iter = iter(sheet.iter_rows())
-        header_cells = next(rows_iter, [])
-    except Exception as exc:  # noqa: BLE001 - calamine raises several kinds for damaged workbooks
-        raise _reject(label, "unreadable_file", f"the workbook cannot be opened ({type(exc).__name__})") from None
-    if first_row != 1 and header_cells:
+        with Workbook(path, config.input_bounds()) as workbook:
+            return _stream_xlsx(con, workbook, table, label)
+    except InputRefused as refused:
+        raise FileRejected(label, [refused.problem]) from None
+
+
+def _stream_xlsx(con: duckdb.DuckDBPyConnection, workbook: Workbook, table: Table, label: str) -> RawTable:
+    rows_iter = workbook.rows(0)
+    first_row, header_cells = next(rows_iter, (1, []))
+    if first_row != 1:
         raise _reject(label, "no_header", "row 1 of the first worksheet is empty; the header must be in row 1")
     header = [normalise_header(h) for h in header_cells]
     positions, ignored = _check_header(label, header, table)
@@ -263,22 +320,17 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
         + ")"
     )
     batch: list[list] = [[] for _ in range(len(names) + 1)]
-    total = 0
-    try:
-        for offset, cells in enumerate(rows_iter, start=2):
-            values = [_cell_text(cells[p]) if p < len(cells) else None for p in positions]
-            if all(v is None for v in values) and all(_cell_text(c) is None for c in cells):
-                continue  # an empty row, as spreadsheets often carry at the bottom
-            batch[0].append(offset)
-            for i, v in enumerate(values, start=1):
-                batch[i].append(v)
-            if len(batch[0]) >= XLSX_BATCH_ROWS:
-                total += _flush(con, relation, schema, batch)
-                batch = [[] for _ in range(len(names) + 1)]
-        total += _flush(con, relation, schema, batch)
-    except Exception as exc:  # noqa: BLE001 - calamine raises several kinds for a damaged worksheet
-        detail = f"the worksheet cannot be read to the end ({type(exc).__name__})"
-        raise _reject(label, "unreadable_file", detail) from None
+    total = characters = 0
+    for number, cells in rows_iter:
+        values = [_cell_text(cells[p]) if p < len(cells) else None for p in positions]
+        batch[0].append(number)
+        for i, v in enumerate(values, start=1):
+            batch[i].append(v)
+            characters += len(v) if v else 0
+        if len(batch[0]) >= XLSX_BATCH_ROWS or characters >= XLSX_BATCH_CHARS:
+            total += _flush(con, relation, schema, batch)
+            batch, characters = [[] for _ in range(len(names) + 1)], 0
+    total += _flush(con, relation, schema, batch)
     if total == 0:
         raise _reject(
             label,
@@ -286,7 +338,7 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: Table, label: s
             "the worksheet has a header but no data rows; a full snapshot cannot lose its whole history",
         )
     con.execute(f"create or replace temp view {relation} as select * from {relation}_rows")
-    return RawTable(relation, total, names, ignored, None)
+    return RawTable(relation, total, names, ignored, None, format="xlsx")
 
 
 def _flush(con: duckdb.DuckDBPyConnection, relation: str, schema: pa.Schema, batch: list[list]) -> int:
@@ -305,12 +357,25 @@ def discard(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     con.execute(f"drop table if exists {relation}_rows")
 
 
+def file_format(path: Path, label: str) -> str:
+    """`xlsx` or `csv`, from what the file holds, whatever its name says; anything else is rejected."""
+    kind = input_bounds.sniff_file(path)
+    if kind == "xls":
+        raise _reject(
+            label,
+            "wrong_format",
+            "the file is an Excel 97-2003 workbook (.xls) or another Office binary file; save it as .xlsx or CSV",
+        )
+    return "xlsx" if kind == "zip" else "csv"
+
+
 def read_file(
     con: duckdb.DuckDBPyConnection, path: Path, suffix: str, table: Table, label: str, deferred: bool = False
 ) -> RawTable:
-    """Read an export; `deferred`: leave a UTF-8 CSV's rows to be parsed by whoever reads it with
-    `read_into` (landing's rules), instead of into a text table now."""
-    if suffix.lower() == ".xlsx":
+    """Read an export, as the kind of file it is (its content decides; `suffix` is what it was called);
+    `deferred`: leave a UTF-8 CSV's rows to be parsed by whoever reads it with `read_into` (landing's
+    rules), instead of into a text table now."""
+    if file_format(path, label) == "xlsx":
         return read_xlsx(con, path, table, label)
     raw = read_csv(con, path, table, label)
     return raw if deferred else numbered(con, raw, label)
