@@ -142,7 +142,7 @@ def test_the_alert_reaches_a_real_smtp_server_and_a_webhook(monkeypatch, session
     assert mail["To"] == "oncall@council.example, lead@council.example"
     assert mail["Subject"] == alert.subject
     assert "Rule: duplicate_primary_key, invalid_nhs_number" in mail.get_payload(decode=True).decode()
-    assert received == [{"text": alert.text()}]
+    assert received == [{"text": alerts.markdown_text(alert.text())}]
 
 
 def test_an_unreachable_channel_is_logged_and_does_not_stop_the_other(monkeypatch, session_home, caplog):

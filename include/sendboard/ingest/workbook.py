@@ -273,7 +273,7 @@ class Workbook:
             if state["t"]:
                 text.add(data)
 
-        for _ in parse_xml(self.zip.stream(part, bound, setting), start, end, chars):
+        for _ in parse_xml(self.zip.stream(part), start, end, chars):
             pass
         self._shared_strings = strings
         return strings
@@ -307,7 +307,9 @@ class _SheetReader:
     def __init__(self, workbook: Workbook, sheet: str):
         bounds = workbook.bounds
         self.workbook, self.sheet = workbook, sheet
-        self.max_rows = min(bounds.rows, XLSX_MAX_ROWS)
+        # the bound counts data rows: one header row more is allowed, and no row past the format's last
+        self.max_rows = bounds.rows
+        self.last_row = min(bounds.rows + 1, XLSX_MAX_ROWS)
         self.max_columns = min(bounds.columns, XLSX_MAX_COLUMNS)
         self.rows_setting, self.columns_setting = bounds.setting("rows"), bounds.setting("columns")
         self.date_styles, self.date1904 = workbook._date_styles, workbook.date1904
@@ -328,8 +330,8 @@ class _SheetReader:
     def _too_many_rows(self, found: str) -> InputRefused:
         return InputRefused(
             "too_many_rows",
-            f"sheet {printable(self.sheet)!r} {found}, more than the {self.max_rows:,} rows allowed "
-            f"(setting {self.rows_setting}; an XLSX sheet holds at most {XLSX_MAX_ROWS:,})",
+            f"sheet {printable(self.sheet)!r} {found}, more than the {self.max_rows:,} data rows allowed "
+            f"below a header (setting {self.rows_setting}; an XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows)",
         )
 
     def _too_many_columns(self, found: str) -> InputRefused:
@@ -358,7 +360,7 @@ class _SheetReader:
         elif tag == "row":
             number = attrs.get("r")
             self.row_number = int(number) if number and number.isdigit() else self.row_number + 1
-            if self.row_number > self.max_rows:
+            if self.row_number > self.last_row:
                 raise self._too_many_rows(f"has a row numbered {self.row_number:,}")
             self.cells, self.column = {}, 0
         elif tag == "rPh":
@@ -371,7 +373,7 @@ class _SheetReader:
         last = ref.split(":")[-1]
         if _CELL_REFERENCE.match(last.replace("$", "")):
             columns, rows = self._reference(last)
-            if rows > self.max_rows:
+            if rows > self.last_row:
                 raise self._too_many_rows(f"declares {rows:,} rows ({printable(ref)})")
             if columns > self.max_columns:
                 raise self._too_many_columns(f"declares {columns:,} columns ({printable(ref)})")
@@ -393,8 +395,8 @@ class _SheetReader:
         elif tag == "row":
             if self.cells:
                 self.rows_seen += 1
-                if self.rows_seen > self.max_rows:
-                    raise self._too_many_rows(f"holds more than {self.max_rows:,} rows")
+                if self.rows_seen > self.max_rows + 1:
+                    raise self._too_many_rows(f"holds {self.rows_seen - 1:,} rows below its first")
                 row: list[Any] = [None] * max(self.cells)
                 for column, value in self.cells.items():
                     row[column - 1] = value

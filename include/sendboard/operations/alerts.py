@@ -155,11 +155,26 @@ def send_email(alert: Alert, connection, recipients: list[str]) -> None:
         client.send_message(message)
 
 
+_MARKDOWN = str.maketrans(
+    {**{c: "\\" + c for c in "\\`*_[]()~|#!"}, "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
+
+
+def markdown_text(text: str) -> str:
+    r"""Text for a chat message that renders markdown (Teams, Slack): what could format, link or
+    mention (a file's name, a column name from a header) is shown as it is, never acted on.
+
+    >>> print(markdown_text("file [x](http://evil.example) *b* <!channel> a_b & `c`"))
+    file \[x\]\(http://evil.example\) \*b\* &lt;\!channel&gt; a\_b &amp; \`c\`
+    """
+    return text.translate(_MARKDOWN)
+
+
 def send_webhook(alert: Alert, url: str) -> None:
-    """Teams and Slack incoming webhooks both take a JSON body with a `text` field."""
+    """Teams and Slack incoming webhooks both take a JSON body with a `text` field, read as markdown."""
     request = urllib.request.Request(
         url,
-        data=json.dumps({"text": alert.text()}).encode("utf-8"),
+        data=json.dumps({"text": markdown_text(alert.text())}).encode("utf-8"),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
