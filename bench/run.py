@@ -14,6 +14,9 @@ same DAGs, tasks and Asset events the scheduler runs, through dag.test()):
   national_peak_rss_mib              peak RSS of any process during the national month
   dag_parse_seconds_total            parsing every DAG file, as the dag-processor does
   county_backfill_24_months_seconds  `make run` on the county inbox from an empty state
+  county_bomb_peak_over_clean_mib    the county month with issue 29's plans.xlsx (6 MB whose sheet
+                                     inflates to 6 GB) against the clean month: peak RSS, and that
+                                     the file was rejected and nothing published
 
 and a per-stage breakdown. The analysts' copy, refreshed by its own DAG after each publication, is
 timed apart ({county,national}_analytics_copy_seconds): the month is published before it starts.
@@ -51,7 +54,11 @@ TARGETS = {
     "national_peak_rss_mib": 4096,
     "dag_parse_seconds_total": 1.0,
     "county_backfill_24_months_seconds": 600,
+    # issue 29: a hostile file's month peaks at no more than the clean month's peak plus 300 MB
+    "county_bomb_peak_over_clean_mib": 300,
 }
+# issue 29's bomb: one extra cell of six billion characters in the month's plans.xlsx (about 6 MB)
+BOMB_CHARACTERS = 6_000_000_000
 # bump when bench/floor.py does different work, so BENCHMARKS.md does not compare unlike floors
 # 2: only the columns the KPIs read, no transcoding in Python (1 loaded every column)
 # 3: the KPIs' SQL writes each KPI's records (int_kpi_records) and counts them (issue 22)
@@ -190,6 +197,59 @@ def one_month(spec: dict, folder: Path, tree: Path = ROOT) -> dict:
     }
 
 
+def bomb_inbox(county: Path) -> Path:
+    """The county month's three periods, its plans.xlsx replaced by the bomb (made once, cached)."""
+    from sendboard.devtools.hostile import bomb_export
+
+    folder = CACHE / "inbox_county_bomb"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        print("making the bomb month (once): plans.xlsx with a cell of six billion characters", flush=True)
+        for source, period in (
+            ("school_census", COUNTY["census"]),
+            ("case_management", COUNTY["month"]),
+            ("health_waiting_lists", COUNTY["month"]),
+        ):
+            shutil.copytree(county / source / period, folder / source / period)
+        plans = folder / "case_management" / COUNTY["month"] / "plans.xlsx"
+        bomb_export(county / "case_management" / COUNTY["month"] / "plans.xlsx", plans, BOMB_CHARACTERS)
+        (folder / ".complete").write_text("made by bench/run.py\n")
+    return folder
+
+
+def bomb_month(county: Path) -> dict:
+    """The county month with the bomb: the worker runs the extracts and the publication as one_month
+    does and stops at the rejected landing. Its peak RSS, and what the landing said."""
+    folder = bomb_inbox(county)
+    plans = folder / "case_management" / COUNTY["month"] / "plans.xlsx"
+    with empty_home("month_county_bomb") as home:
+        runs = [
+            f"extract_school_census:{COUNTY['census']}",
+            f"extract_health_waiting_lists:{COUNTY['month']}",
+            f"extract_case_management:{COUNTY['month']}",
+            f"publish_board_snapshot:{COUNTY['month']}",
+        ]
+        done = subprocess.run(
+            [PY, "-m", "sendboard.devtools.worker", *runs],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=environment(Path(home), folder),
+        )
+        final = json.loads(
+            next(line for line in done.stdout.splitlines() if line.startswith("WORKER-DONE")).split(" ", 1)[1]
+        )
+        report_file = Path(home) / "quarantine" / "case_management" / COUNTY["month"] / "plans.xlsx.report.json"
+        report = json.loads(report_file.read_text()) if report_file.exists() else {"problems": []}
+        published = (Path(home) / "published" / COUNTY["month"]).exists()
+    return {
+        "file_bytes": plans.stat().st_size,
+        "peak_rss_mib": final["peak_rss_mib"],
+        "rejected_by": [p["rule"] for p in report["problems"]],
+        "published": published,
+    }
+
+
 def dag_parse() -> dict:
     code = (
         "import time, sys; t = time.perf_counter(); import airflow, cosmos; i = time.perf_counter() - t; "
@@ -284,12 +344,28 @@ def machine() -> dict:
     }
 
 
+def bomb_against_clean(county_inbox: Path, clean: list[dict] | None = None) -> dict:
+    clean = clean or [one_month(COUNTY, county_inbox)]
+    clean_peak = max(r["peak_rss_mib"] for r in clean)
+    bomb = bomb_month(county_inbox)
+    return {
+        "county_peak_rss_mib": clean_peak,
+        "county_bomb_peak_rss_mib": bomb["peak_rss_mib"],
+        "county_bomb_peak_over_clean_mib": bomb["peak_rss_mib"] - clean_peak,
+        "county_bomb_detail": {k: bomb[k] for k in ("file_bytes", "rejected_by", "published")},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-backfill", action="store_true")
     parser.add_argument("--runs", type=int, default=3, help="runs of each kind of month")
+    parser.add_argument("--bomb-only", action="store_true", help="only the county month, clean and with the bomb")
     arguments = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
+    if arguments.bomb_only:
+        print(json.dumps(bomb_against_clean(inbox(COUNTY)), indent=2))
+        return 0
     county_inbox, national_inbox = inbox(COUNTY), inbox(NATIONAL)
     results: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
 
@@ -333,6 +409,8 @@ def main() -> int:
             "targets": TARGETS,
         }
     )
+    print("county month with the bomb", flush=True)
+    results.update(bomb_against_clean(county_inbox, county))
     if not arguments.skip_backfill:
         print("county backfill, 24 months (make run from an empty state)", flush=True)
         fill = backfill(county_inbox)
@@ -384,6 +462,13 @@ def write_markdown(r: dict, previous: dict | None = None) -> None:
         "event) is not part of the month: the board's snapshot is published before it starts. It took "
         f"{r['county_analytics_copy_seconds']} s (county) and {r['national_analytics_copy_seconds']} s "
         "(national) after the month, a first copy with the census table written in full.",
+        f"- The bomb month (issue 29): the county month with a plans.xlsx of "
+        f"{r['county_bomb_detail']['file_bytes'] / 2**20:.1f} MB whose sheet inflates to 6 GB (one cell of six "
+        f"billion characters) peaked at {r['county_bomb_peak_rss_mib']} MiB against the clean month's "
+        f"{r['county_peak_rss_mib']} MiB; the file was rejected by "
+        f"{', '.join(r['county_bomb_detail']['rejected_by']) or 'nothing (a defect)'} and the month "
+        f"{'was published (a defect)' if r['county_bomb_detail']['published'] else 'not published'}. "
+        "Before issue 29 the same run peaked at 17.7 GB.",
         "- Each month run starts from an empty SENDBOARD_HOME at the same path, as a deployment's is: "
         "dbt's partial parse from the run before stays valid (the first run parses in full).",
         "- The backfill is `make run` from an empty state: it lands every period, then publishes each "

@@ -12,6 +12,7 @@ import pytest
 
 from sendboard import config
 from sendboard.contract import SOURCES
+from sendboard.devtools import hostile
 from sendboard.errors import FileRejected, PeriodRejected, ReferenceFileRejected
 from sendboard.ingest import dfe, dfe_landing
 from sendboard.ingest.inbox import Inbox
@@ -19,7 +20,6 @@ from sendboard.ingest.landing import land_period, quarantine_folder, raw_folder
 from sendboard.ingest.readers import read_file
 from sendboard.ingest.workbook import Workbook
 from sendboard.operations import alerts
-from tests.support import hostile
 from tests.support.helpers import NHS_A, NHS_B, REFERRAL_HEADER, csv_bytes, referral, write, write_xlsx
 
 REFERRALS = SOURCES["health_waiting_lists"].table("referrals")
@@ -360,10 +360,12 @@ def _dfe_inbox(tmp_path):
 
 def test_a_dfe_zip_bomb_is_recorded_as_rejected_and_alerts(tmp_path):
     folder = _dfe_inbox(tmp_path)
-    with zipfile.ZipFile(folder / "release.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("data/caseload.csv", "w") as member:
-            for chunk in hostile.repeated(b" ", 64 << 20):
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(folder / "release.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("data/caseload.csv", "w") as member,
+    ):
+        for chunk in hostile.repeated(b" ", 64 << 20):
+            member.write(chunk)
     home = tmp_path / "home"
     with pytest.raises(ReferenceFileRejected) as rejected:
         dfe_landing.land(str(tmp_path / "inbox"), home)
@@ -468,3 +470,18 @@ def test_the_real_workbooks_read_cell_for_cell_as_calamine_reads_them():
                     if values:
                         expected[first_row + offset + 1] = values
                 assert dict(ours.rows(name)) == expected, (path.name, name)
+
+
+def test_text_from_a_dfe_file_reaches_the_pack_as_text(tmp_path):
+    # a region name, a release's name and a rejected file's name come from the DfE files the council drops in
+    from sendboard.publish.comparators_pack import Comparisons, section
+
+    hostile_text = '<img src=x onerror="alert(1)">'
+    row = {
+        "kpi_id": "T2_EHCP_20WK_EXCL_R12", "comparator": "REGION", "comparator_name": hostile_text,
+        "comparator_period": "2024", "value": "50.0", "numerator": "", "denominator": "", "note": "",
+        "neighbours_with_value": "", "source": f"release {hostile_text}",
+    }  # fmt: skip
+    page = section([], Comparisons([row], [f"The DfE file {hostile_text}.zip was rejected"]))
+    assert "<img" not in page
+    assert page.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") == 3

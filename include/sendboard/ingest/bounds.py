@@ -220,7 +220,7 @@ class SafeZip:
         return b"".join(self.stream(name, limit, setting))
 
     def close(self) -> None:
-        self.archive.close() if hasattr(self, "archive") else None
+        self.archive.close()
         self.handle.close()
 
     def __enter__(self) -> SafeZip:

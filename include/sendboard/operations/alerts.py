@@ -155,9 +155,7 @@ def send_email(alert: Alert, connection, recipients: list[str]) -> None:
         client.send_message(message)
 
 
-_MARKDOWN = str.maketrans(
-    {**{c: "\\" + c for c in "\\`*_[]()~|#!"}, "&": "&amp;", "<": "&lt;", ">": "&gt;"}
-)
+_MARKDOWN = str.maketrans({**{c: "\\" + c for c in "\\`*_[]()~|#!"}, "&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def markdown_text(text: str) -> str:

@@ -1,11 +1,12 @@
-"""Hostile files made on the fly: workbooks written part by part, so a test controls every byte a
-reader meets (a DOCTYPE, a cell of millions of characters, a directory that lies). A bomb is small
-on disk: its repeated characters are streamed into the zip, never held whole."""
+"""Hostile files made on the fly, for the tests of the bounds and `make bench`'s bomb month: workbooks
+written part by part, so every byte a reader meets is chosen (a DOCTYPE, a cell of billions of
+characters, a directory that lies). A bomb is small on disk: its repeated characters are streamed
+into the zip, never held whole."""
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -47,7 +48,7 @@ def column_letters(number: int) -> str:
     return letters
 
 
-def row_xml(number: int, cells: list[str | None]) -> bytes:
+def row_xml(number: int, cells: Sequence[str | None]) -> bytes:
     """A row of inline strings; None leaves the cell out."""
     parts = [
         f'<c r="{column_letters(i)}{number}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
@@ -57,11 +58,11 @@ def row_xml(number: int, cells: list[str | None]) -> bytes:
     return f'<row r="{number}">{"".join(parts)}</row>'.encode()
 
 
-def sheet_xml(rows: list[list[str | None]], prolog: bytes = b"", dimension: str | None = None) -> bytes:
+def sheet_xml(rows: Sequence[Sequence[str | None]], prolog: bytes = b"", dimension: str | None = None) -> bytes:
     return b"".join(sheet_parts(rows, prolog, dimension))
 
 
-def sheet_parts(rows: list[list[str | None]], prolog: bytes = b"", dimension: str | None = None) -> list[bytes]:
+def sheet_parts(rows: Sequence[Sequence[str | None]], prolog: bytes = b"", dimension: str | None = None) -> list[bytes]:
     head = b'<?xml version="1.0" encoding="UTF-8"?>' + prolog
     head += b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     if dimension:
@@ -100,7 +101,7 @@ def repeated(character: bytes, count: int, chunk: int = 1 << 22) -> Iterable[byt
         count -= chunk
 
 
-def bomb_sheet(header: list[str], first_row: list[str | None], characters: int) -> Iterable[bytes]:
+def bomb_sheet(header: Sequence[str], first_row: Sequence[str | None], characters: int) -> Iterable[bytes]:
     """A sheet whose first data row has one cell more than the header, holding `characters` x's."""
     parts = sheet_parts([header])
     yield from parts[:-1]  # the prolog, <sheetData>, the header row
@@ -126,3 +127,17 @@ def declare_smaller(path: Path, member: str, declared: int) -> None:
                 data[at + 24 : at + 28] = declared.to_bytes(4, "little")
         at = data.find(b"PK\x01\x02", at + 4)
     path.write_bytes(bytes(data))
+
+
+def bomb_export(export: Path, target: Path, characters: int) -> Path:
+    """`export` (an XLSX export) again, its header and first data row only, with one extra cell of
+    `characters` x's in that row: issue 29's plans.xlsx (six billion characters in about 6 MB)."""
+    from sendboard.config import input_bounds
+    from sendboard.ingest.readers import _cell_text
+    from sendboard.ingest.workbook import Workbook
+
+    with Workbook(export, input_bounds()) as workbook:
+        rows = workbook.rows(0)
+        header = [_cell_text(v) or "" for v in next(rows)[1]]
+        first = [_cell_text(v) for v in next(rows)[1]]
+    return write_workbook(target, bomb_sheet(header, first, characters))
