@@ -190,6 +190,9 @@ class SafeZip:
     def names(self) -> list[str]:
         return list(self.infos)
 
+    def __contains__(self, name: object) -> bool:
+        return name in self.infos
+
     def stream(self, name: str, limit: int | None = None, setting: str | None = None) -> Iterator[bytes]:
         """The member's bytes, inflated a chunk at a time, stopping at `limit` (the member bound by
         default): the directory's sizes are checked but not trusted."""

@@ -99,7 +99,7 @@ def kind_of(path: Path) -> str:
         if kind == "zip":
             limits = config.input_bounds()
             with SafeZip(path, limits, limits.reference_bytes, limits.setting("reference_bytes")) as archive:
-                return "neighbours" if "[Content_Types].xml" in archive.names() else "release"
+                return "neighbours" if "[Content_Types].xml" in archive else "release"
     if path.suffix.lower() in (".zip", ".xlsx") and kind != "xls":
         raise ReferenceFileRejected(path.name, "is not a zip file (nor a workbook), whatever its name says")
     raise ReferenceFileRejected(

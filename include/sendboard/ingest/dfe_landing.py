@@ -150,13 +150,14 @@ class DfeInbox:
     def identity(self, path: str) -> tuple[str, InputRefused | None]:
         """The entry's sha256 (what files.json is keyed by); or, for an entry refused before reading
         (a link out of the inbox, a file over the size bound), its name and sizes, and why."""
-        limits = config.input_bounds()
+        limits, files = config.input_bounds(), self._files(path)
         try:
-            sizes = [(file, self.inbox.check(file, limits)) for file in self._files(path)]
+            for file in files:
+                self.inbox.check(file, limits)
         except InputRefused as refused:
             return f"refused:{path[len(self.folder) :]}:{refused.problem.detail}", refused
         digest = hashlib.sha256()
-        for file, _size in sizes:
+        for file in files:
             digest.update(file[len(path) :].encode())
             with self.inbox.open(file) as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
@@ -234,12 +235,13 @@ def land(location: str, home: Path) -> dict:
             seen[sha] = {**record, "status": "landed", "detail": detail}
             landed.append(name)
             log.info("DfE statistics: landed %s (%s): %s", name, kind, detail)
-        except InputRefused as refused_inside:  # a link inside an extracted release's folder
-            bad = ReferenceFileRejected(name, refused_inside.problem.describe())
-            seen[sha] = {**record, "status": "rejected", "detail": str(bad)}
-            rejected.append(bad)
-            log.error("DfE statistics: rejected %s", bad)
-        except ReferenceFileRejected as bad:
+        except (InputRefused, ReferenceFileRejected) as error:
+            # InputRefused: a link inside an extracted release's folder, met by local_path
+            bad = (
+                error
+                if isinstance(error, ReferenceFileRejected)
+                else ReferenceFileRejected(name, error.problem.describe())
+            )
             seen[sha] = {**record, "status": "rejected", "detail": str(bad)}
             rejected.append(bad)
             log.error("DfE statistics: rejected %s", bad)

@@ -113,16 +113,11 @@ class Inbox:
         if self.is_local:
             check_inside(Path(path), Path(self.root))
 
-    def size(self, path: str) -> int:
-        """A file's size from the file system or the store's listing, without reading it."""
+    def check(self, path: str, limits: InputBounds) -> None:
+        """Refuse (InputRefused) a file leading out of the inbox, or over the size bound by its size
+        from the file system or the store's listing: nothing of it is read."""
         self._check_inside(path)
-        return int(self.fs.size(path))
-
-    def check(self, path: str, limits: InputBounds) -> int:
-        """Refuse (InputRefused) a file leading out of the inbox or over the size bound; its size."""
-        size = self.size(path)
-        check_size(size, limits.file_bytes, limits.setting("file_bytes"))
-        return size
+        check_size(int(self.fs.size(path)), limits.file_bytes, limits.setting("file_bytes"))
 
     @contextlib.contextmanager
     def open(self, path: str) -> Iterator[BinaryIO]:

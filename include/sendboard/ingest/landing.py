@@ -381,11 +381,8 @@ def _quarantine(inbox: Inbox, file: InboxFile, rejected: FileRejected, folder: P
 
 
 def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 _DUCKDB_TYPES = {DATE: "date", FLAG: "boolean", INTEGER: "bigint"}

@@ -29,9 +29,6 @@ from sendboard.errors import InputRefused
 from sendboard.ingest.bounds import SafeZip, printable, size_text
 
 XLSX_MAX_ROWS, XLSX_MAX_COLUMNS = 1_048_576, 16_384  # the format's own limits
-_REL_OFFICE_DOCUMENT = "/officeDocument"
-_REL_SHARED_STRINGS = "/sharedStrings"
-_REL_STYLES = "/styles"
 # the built-in number formats that are dates or times (ECMA-376 18.8.30, and the East Asian ones)
 _BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)])
 _CELL_REFERENCE = re.compile(r"([A-Z]{1,3})(\d{1,7})$")
@@ -77,6 +74,11 @@ def excel_date(serial: float, date1904: bool) -> date | datetime:
 def _local(name: str) -> str:
     """An element's name without its namespace prefix (`x:row` -> `row`)."""
     return name[name.find(":") + 1 :]
+
+
+def _by_type(relationships: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Part name by relationship type, named by its last segment (`.../relationships/styles` -> `styles`)."""
+    return {kind.rsplit("/", 1)[-1]: target for kind, target in relationships.values()}
 
 
 def _refuse_doctype(*_: object) -> int:
@@ -146,12 +148,11 @@ class Workbook:
             raise
 
     def _open(self) -> None:
-        names = set(self.zip.names())
-        if "[Content_Types].xml" not in names:
+        if "[Content_Types].xml" not in self.zip:
             raise InputRefused("wrong_format", "the file is a zip but not an Excel workbook (no [Content_Types].xml)")
         root = self._relationships("_rels/.rels", "")
-        self.workbook_part = next((t for kind, t in root.values() if kind.endswith(_REL_OFFICE_DOCUMENT)), "")
-        if self.workbook_part not in names:
+        self.workbook_part = _by_type(root).get("officeDocument", "")
+        if self.workbook_part not in self.zip:
             raise InputRefused("wrong_format", "the file is a zip but not an Excel workbook (no workbook part)")
         folder = posixpath.dirname(self.workbook_part)
         relationships = self._relationships(f"{folder}/_rels/{posixpath.basename(self.workbook_part)}.rels", folder)
@@ -169,9 +170,9 @@ class Workbook:
 
         self._parse_small(self.workbook_part, start)
         self.sheet_names = list(self.sheets)
-        found = {kind.rsplit("/", 1)[-1]: target for kind, target in relationships.values()}
-        self._shared_strings_part = found.get(_REL_SHARED_STRINGS.lstrip("/"))
-        self._date_styles = self._read_date_styles(found.get(_REL_STYLES.lstrip("/")))
+        found = _by_type(relationships)
+        self._shared_strings_part = found.get("sharedStrings")
+        self._date_styles = self._read_date_styles(found.get("styles"))
         self._shared_strings: list[str] | None = None
 
     def _parse_small(self, part: str, start: Callable, end: Callable | None = None, text: Callable | None = None):
@@ -182,7 +183,7 @@ class Workbook:
         """Id -> (type, part name) of a relationships part; targets resolved against `folder`. A target
         leading outside the package is left out (so never read)."""
         found: dict[str, tuple[str, str]] = {}
-        if part not in set(self.zip.names()):
+        if part not in self.zip:
             return found
 
         def start(name: str, attrs: dict[str, str]) -> None:
@@ -198,7 +199,7 @@ class Workbook:
 
     def _read_date_styles(self, part: str | None) -> frozenset[int]:
         """The cell style indices (`s`) whose number format shows a date."""
-        if part is None or part not in set(self.zip.names()):
+        if part is None or part not in self.zip:
             return frozenset()
         custom: dict[int, str] = {}
         formats: list[int] = []
@@ -236,7 +237,7 @@ class Workbook:
             return self._shared_strings
         strings: list[str] = []
         part = self._shared_strings_part
-        if part is None or part not in set(self.zip.names()):
+        if part is None or part not in self.zip:
             self._shared_strings = strings
             return strings
         bound, setting = self.bounds.shared_strings_bytes, self.bounds.setting("shared_strings_bytes")
@@ -282,7 +283,7 @@ class Workbook:
         """(spreadsheet row number, cells from column A) of each row holding a value, in file order."""
         names = self.sheet_names
         name = str(names[sheet] if isinstance(sheet, int) and sheet < len(names) else sheet)
-        if name not in self.sheets or self.sheets[name] not in set(self.zip.names()):
+        if name not in self.sheets or self.sheets[name] not in self.zip:
             raise InputRefused("missing_sheet", f"the workbook has no worksheet {printable(str(name))!r}")
         self._strings()  # read before the sheet, not from inside its parse
         reader = _SheetReader(self, name)
