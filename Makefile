@@ -10,12 +10,13 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
 export SCARF_ANALYTICS := false
 
-.PHONY: help install chromium postgres run lint test docs bench bench-compare clean
+.PHONY: help install chromium postgres run lint test test-fast docs bench bench-compare clean
 
 help:
 	@echo "make run    process every complete period in the inbox through the Airflow DAGs"
 	@echo "make lint   ruff (lint, format) and mypy (make test runs it first)"
-	@echo "make test   lint, then run the whole test suite"
+	@echo "make test   lint, then run the whole test suite on every core"
+	@echo "make test-fast  unit, DAG and doctests and the e2e modules without a worker (~1 min): while working"
 	@echo "make bench  measure a county and a national month, the floor, DAG parsing, a 24-month backfill"
 	@echo "make bench-compare AGAINST=<commit>  a national month here against another commit's, run alternately"
 	@echo "make docs   generate the dbt docs site under SENDBOARD_HOME and serve it on 127.0.0.1:8580"
@@ -54,8 +55,18 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# pytest-xdist, one process per core: a test module runs whole in one process (its module fixtures
+# are built once); tests/conftest.py starts the slowest modules first
+TEST_PROCESSES ?= auto
 test: install postgres lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadscope
+
+# the quick part, for use while working: unit, DAG and doctests, and the e2e modules that run no worker
+# (the dbt build with its unit tests, the extract DAGs, the DfE landing). The whole suite before a commit.
+FAST_TESTS := tests/unit tests/dags include/sendboard tests/e2e/test_kpis.py tests/e2e/test_extract_dags.py \
+	tests/e2e/test_dfe_landing.py
+test-fast: install
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadscope $(FAST_TESTS)
 
 # writes bench/results.json and BENCHMARKS.md; inboxes are cached under .sendboard/bench/
 bench: install

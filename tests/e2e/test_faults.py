@@ -12,7 +12,6 @@ import csv
 import errno
 import io
 import os
-import shutil
 import signal
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sendboard.devtools.generator import generate
+from tests.support.shared import build_small_landed, built_once, copy_home, session_folder
 from tests.support.worker import run_worker, start_worker
 
 pytestmark = pytest.mark.e2e
@@ -43,26 +42,19 @@ def history(home: Path) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """A small inbox; an undisturbed run's snapshot; a home with the month landed, not yet published."""
+def world(tmp_path_factory, worker_id):
+    """The small sample landed (shared with other modules); an undisturbed run's snapshot of its first month."""
+    shared = built_once(session_folder(tmp_path_factory, worker_id), "small_landed", build_small_landed)
     root = tmp_path_factory.mktemp("faults")
-    inbox = root / "inbox"
-    generate(inbox, start=MONTH, months=1, scale="small")
-    landed = root / "landed"
-    code, output = run_worker(landed, inbox, LAND)
+    undisturbed = copy_home(shared / "home", root / "undisturbed")
+    code, output = run_worker(undisturbed, shared / "inbox", PUBLISH)
     assert code == 0, output[-3000:]
-    undisturbed = root / "undisturbed"
-    shutil.copytree(landed, undisturbed, symlinks=True)
-    code, output = run_worker(undisturbed, inbox, PUBLISH)
-    assert code == 0, output[-3000:]
-    return {"root": root, "inbox": inbox, "landed": landed, "expected": content(undisturbed)}
+    return {"root": root, "inbox": shared / "inbox", "landed": shared / "home", "expected": content(undisturbed)}
 
 
 def fresh_home(world, name: str, landed: bool = True) -> Path:
     home = world["root"] / name
-    if landed:
-        shutil.copytree(world["landed"], home, symlinks=True)
-    return home
+    return copy_home(world["landed"], home) if landed else home
 
 
 def assert_as_undisturbed(world, home: Path) -> None:

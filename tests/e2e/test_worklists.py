@@ -17,18 +17,13 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from sendboard.devtools.generator import generate
 from sendboard.publish import worklists
+from tests.support.shared import build_small_landed, built_once, copy_home, session_folder
 from tests.support.worker import run_worker
 
 pytestmark = pytest.mark.e2e
 MONTH, E = "2025-03", date(2025, 3, 31)
-RUNS = [
-    "extract_school_census:2025-01",
-    f"extract_case_management:{MONTH}",
-    f"extract_health_waiting_lists:{MONTH}",
-    f"publish_board_snapshot:{MONTH}",
-]
+RUNS = [f"publish_board_snapshot:{MONTH}"]
 COLUMNS = {
     "assessments_20_weeks": "request_id,person_pseudonym,received_date,week_20_date,days_open,days_left,exception_20wk",
     "decisions_6_weeks": "request_id,person_pseudonym,received_date,day_42_date,days_open,days_left",
@@ -41,12 +36,13 @@ COLUMNS = {
 
 
 @pytest.fixture(scope="module")
-def paths(tmp_path_factory) -> tuple[Path, Path]:
-    home, inbox = tmp_path_factory.mktemp("home"), tmp_path_factory.mktemp("inbox")
-    generate(inbox, start="2025-01", months=3, scale="small")
-    code, output = run_worker(home, inbox, RUNS)
+def paths(tmp_path_factory, worker_id) -> tuple[Path, Path]:
+    """(home, inbox): the small sample landed (shared with other modules), March published here."""
+    shared = built_once(session_folder(tmp_path_factory, worker_id), "small_landed", build_small_landed)
+    home = copy_home(shared / "home", tmp_path_factory.mktemp("worklists") / "home")
+    code, output = run_worker(home, shared / "inbox", RUNS)
     assert code == 0, output[-4000:]
-    return home, inbox
+    return home, shared / "inbox"
 
 
 def listed(home: Path, name: str) -> list[dict]:

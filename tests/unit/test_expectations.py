@@ -77,3 +77,40 @@ def test_the_raw_suites_see_every_row_of_a_small_table_and_evenly_spread_blocks_
     starts = [r for r in rows if r - 1 not in present]
     assert starts == [2 + i * 12_500 for i in range(20)]
     assert rows[-1] == 238_501
+
+
+def board_rows(*changes: dict) -> pd.DataFrame:
+    base = {"kpi_id": "", "suppressed": False, "rag": "GREEN", "direction": "UP", "value": 50.0, "unit": "%"}
+    return pd.DataFrame([{**base, "kpi_id": f"K{i}", **change} for i, change in enumerate(changes)])
+
+
+def failed_checks(suite: str, frame: pd.DataFrame) -> list[tuple[str, str | None, int]]:
+    result = validate_dataframe(load_suite(suite), frame)
+    return [(f["type"], f["column"], f["unexpected_count"]) for f in result.failed]
+
+
+def test_the_board_suite_bounds_percentages_at_100_and_wants_no_value_where_suppressed():
+    # 100 % is allowed, 100.1 % is not; a count of 250 is not a percentage; a suppressed row has no value
+    ok = board_rows({"value": 100.0}, {"value": 0.0}, {"value": 250.0, "unit": "count"},
+                    {"value": None, "suppressed": True, "rag": "SUPPRESSED"})  # fmt: skip
+    assert failed_checks("marts_board_snapshot", ok) == []
+    bad = board_rows({"value": 100.1}, {"value": 250.0, "unit": "count"}, {"value": 4.0, "suppressed": True})
+    assert failed_checks("marts_board_snapshot", bad) == [
+        ("expect_column_values_to_be_between", "value", 1),
+        ("expect_column_values_to_be_null", "value", 1),
+    ]
+
+
+def test_the_kpi_values_suite_wants_numerator_within_denominator_for_percentages_and_counts_only():
+    def values(*rows: tuple) -> pd.DataFrame:
+        columns = ["kpi_id", "unit", "numerator", "denominator", "value"]
+        return pd.DataFrame([dict(zip(columns, (f"K{i}", *row), strict=True)) for i, row in enumerate(rows)])
+
+    # a median in days may exceed its count of cases; a percentage's numerator may equal its denominator
+    ok = values(("%", 10, 10, 100.0), ("count", 3, 5, 3.0), ("days", 90, 12, 90.0), ("%", None, 4, None))
+    assert failed_checks("marts_kpi_values", ok) == []
+    bad = values(("%", 11, 10, 100.0), ("count", 6, 5, 6.0), ("days", 90, 12, 90.0), ("%", 1, 1, 100.5))
+    assert failed_checks("marts_kpi_values", bad) == [
+        ("expect_column_pair_values_a_to_be_greater_than_b", None, 2),
+        ("expect_column_values_to_be_between", "value", 1),
+    ]

@@ -94,7 +94,17 @@ def _rows_to_check(path: Path):
                 f"source_row between {first + i * stride} and {first + i * stride + GX_BLOCK_ROWS - 1}"
                 for i in range(GX_SAMPLE_BLOCKS)
             )
-        return con.execute(f"select * from {relation}").df()
+        # _loaded_at as UTC without its zone: DuckDB 2.0's pandas conversion of a zoned timestamp calls
+        # DataFrame.drop(inplace=True), deprecated by pandas 3.1 (PDEP-8), and the suites only check
+        # that the column is there
+        zoned = [
+            sql.identifier(name)
+            for name, kind, *_ in con.execute(f"describe select * from {relation}").fetchall()
+            if kind == "TIMESTAMP WITH TIME ZONE"
+        ]
+        as_utc = [f"timezone('UTC', {c}) as {c}" for c in zoned]
+        replace = f" replace ({', '.join(as_utc)})" if zoned else ""
+        return con.execute(f"select *{replace} from {relation}").df()
 
 
 def check_landed(source: str, period: str) -> dict:

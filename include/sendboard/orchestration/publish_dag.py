@@ -43,7 +43,24 @@ def _dbt_task_group():
 
     group = DbtTaskGroup(
         group_id="dbt_build",
-        project_config=ProjectConfig(manifest_path=MANIFEST, project_name="sendboard", dbt_project_path=DBT_PROJECT),
+        project_config=ProjectConfig(
+            manifest_path=MANIFEST,
+            project_name="sendboard",
+            dbt_project_path=DBT_PROJECT,
+            # SENDBOARD_HOME may be an Airflow variable only: pass what select_inputs resolved
+            # no dbt.log: Cosmos runs dbt in a temporary copy of the project, so the file went with it
+            # (0.6 s a national `dbt test`); dbt's messages still reach the task log
+            env_vars={
+                "SENDBOARD_HOME": "{{ ti.xcom_pull(task_ids='select_inputs')['home'] }}",
+                "DO_NOT_TRACK": "1",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+                "DBT_LOG_LEVEL_FILE": "none",
+                # dbt's unit tests check the SQL on fixed inputs, so a month's data cannot change
+                # their result: `make test` runs them (tests/e2e/test_kpis.py), the month does not
+                # (dbt's own advice; 0.8 s a national month)
+                "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test",
+            },
+        ),
         profile_config=ProfileConfig(
             profile_name="sendboard", target_name="warehouse", profiles_yml_filepath=DBT_PROJECT / "profiles.yml"
         ),
@@ -57,19 +74,6 @@ def _dbt_task_group():
             setup_operator_args={"pool": WAREHOUSE_POOL},
         ),
         operator_args={
-            # SENDBOARD_HOME may be an Airflow variable only: pass what select_inputs resolved
-            # no dbt.log: Cosmos runs dbt in a temporary copy of the project, so the file went with it
-            # (0.6 s a national `dbt test`); dbt's messages still reach the task log
-            "env": {
-                "SENDBOARD_HOME": "{{ ti.xcom_pull(task_ids='select_inputs')['home'] }}",
-                "DO_NOT_TRACK": "1",
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-                "DBT_LOG_LEVEL_FILE": "none",
-                # dbt's unit tests check the SQL on fixed inputs, so a month's data cannot change
-                # their result: `make test` runs them (tests/e2e/test_kpis.py), the month does not
-                # (dbt's own advice; 0.8 s a national month)
-                "DBT_EXCLUDE_RESOURCE_TYPES": "unit_test",
-            },
             "append_env": True,
             # a consumer retried in Cosmos' local fallback would open the warehouse beside the producer
             "retries": 0,
