@@ -132,6 +132,12 @@ class ChromiumMissing(SendboardError):
     rule = "Chromium for board_pack.pdf"
 
 
+class ProjectionInputError(SendboardError):
+    """A row of an annual projection input file breaks its format (sendboard.projection's command)."""
+
+    rule = "projection input"
+
+
 class SeriesInputError(SendboardError):
     """A row of a statistical process control input file breaks its format (sendboard.spc's command)."""
 
