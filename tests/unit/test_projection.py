@@ -11,10 +11,44 @@ from pathlib import Path
 
 import pytest
 
+from sendboard.contract import SETTING_TYPES
 from sendboard.projection.__main__ import main
+from sendboard.projection.categories import AGE_GROUPS, CATEGORIES, CATEGORY_OF_SETTING, age_group
 
 DFE = Path(__file__).resolve().parents[3] / "shared" / "reference_data" / "dfe"
 RELEASE = DFE / "education-health-and-care-plans_2025.zip"
+
+
+def test_every_setting_code_has_one_template_category_and_the_seven_are_the_template_s():
+    assert set(CATEGORY_OF_SETTING) == set(SETTING_TYPES)
+    assert set(CATEGORY_OF_SETTING.values()) == {key for key, _ in CATEGORIES}
+    assert [label for _, label in CATEGORIES[:7]] == [
+        "Mainstream schools or academies",
+        "Resourced provision or SEN units",
+        "Maintained special schools or special academies",
+        "Non-maintained or independent special schools",
+        "Hospital schools or alternative provision",
+        "Post-16 and further education",
+        "Other placements or direct payments",
+    ]
+    not_placed = {s for s, c in CATEGORY_OF_SETTING.items() if c == "not_placed"}
+    assert not_placed == {"NEET", "AWAITING_PLACEMENT", "ELECTIVE_HOME_EDUCATION", "EMPLOYMENT"}
+    assert CATEGORY_OF_SETTING["EARLY_YEARS"] == "other_or_direct_payments"
+
+
+@pytest.mark.parametrize(
+    ("age", "group"),
+    [(0, "under_5"), (4, "under_5"), (5, "5_10"), (10, "5_10"), (11, "11_15"), (15, "11_15"), (16, "16_19"),
+     (19, "16_19"), (20, "20_25"), (25, "20_25")],
+)  # fmt: skip
+def test_age_groups_are_the_template_s_with_their_edges(age, group):
+    assert age_group(age) == group
+    assert [g for g, *_ in AGE_GROUPS] == ["under_5", "5_10", "11_15", "16_19", "20_25"]
+
+
+def test_an_age_beyond_25_has_no_group():
+    with pytest.raises(ValueError, match="age 26 is outside"):
+        age_group(26)
 
 
 def run(tmp_path: Path, rows: list[tuple[str, int, float]]) -> list[dict]:
