@@ -139,6 +139,16 @@ def test_the_analysts_copy_follows_each_publication_in_a_dag_of_its_own(dag_bag)
     assert refresh.owner == "sendboard-data-engineering" and refresh.retries == 1
 
 
+def test_the_projection_follows_each_publication_in_a_dag_of_its_own(dag_bag):
+    dag = dag_bag.dags["project_ehc_plans"]
+    assert "When it fails" in dag.doc_md and "sendboard" in dag.tags and dag.max_active_runs == 1
+    # the publication's Asset: the board snapshot never waits for it
+    assert {a.name for a in dag.timetable.asset_condition.objects} == {"published_board_snapshot"}
+    assert "project_ehc_plans" not in {t.task_id for t in dag_bag.dags["publish_board_snapshot"].tasks}
+    [project] = dag.tasks
+    assert project.pool == "sendboard_warehouse" and project.owner == "sendboard-data-engineering"
+
+
 def test_schedules(dag_bag):
     assert dag_bag.dags["extract_case_management"].timetable.expression == "0 6 1 * *"
     assert dag_bag.dags["extract_school_census"].timetable.expression == "0 6 1 2,6,11 *"

@@ -52,6 +52,7 @@ RUNS = (
     ["extract_school_census:2025-01"]
     + [f"{dag}:{m}" for m in MONTHS for dag in ("extract_case_management", "extract_health_waiting_lists")]
     + [f"publish_board_snapshot:{m}" for m in MONTHS]
+    + ["project_ehc_plans:"]  # the latest published month (what the scheduler runs on the Asset)
 )
 
 
@@ -363,3 +364,25 @@ def test_the_spc_summary_is_made_of_published_values_only(published):
         assert (row["points"], row["mean"], row["lower_limit"], row["upper_limit"]) == ("1", mean, "", ""), kpi_id
         assert (row["rule"], row["point_type"], row["variation_icon"], row["short_group"]) == ("", "", "", "true")
     assert len(rows) == 23 and {r["period"] for r in rows.values()} == {"2025-03"}
+
+
+def test_the_projection_publishes_model_counts_rounded_to_5_and_no_actual_count_of_1_to_4(published):
+    """The projection's files (published/projection/<M>/), scanned as the snapshot's are: every
+    projected figure a multiple of 5, no actual count of 1 to 4, and the month's snapshot untouched."""
+    folder = published / "published" / "projection" / "2025-03"
+    rows = list(csv.DictReader(io.StringIO((folder / "board_projection.csv").read_text(encoding="utf-8"))))
+    figures = [int(r[c]) for r in rows for c in ("median", "lower_80", "upper_80", "lower_95", "upper_95")]
+    assert figures and all(f % 5 == 0 for f in figures)
+    # 36 months, each: the total, 8 categories, 5 age groups, 13 needs and 8 x 5 categories by age group
+    assert len(rows) == 36 * (1 + 8 + 5 + 13 + 40)
+    assert {r["projected_month"] for r in rows if r["breakdown"] == "total"} == {
+        f"{2025 + (3 + m) // 12}-{(3 + m) % 12 + 1:02d}" for m in range(36)  # 2025-04 .. 2028-03
+    }
+    record = list(csv.DictReader(io.StringIO((folder / "projection_backtest.csv").read_text(encoding="utf-8"))))
+    assert all(r["actual"] == "" or not 1 <= int(r["actual"]) <= 4 for r in record)
+    # a projection never writes into a month's published folder (decision 0007)
+    month = published / "published" / "2025-03"
+    assert sorted(p.name for p in month.iterdir()) == sorted(
+        ["board_snapshot.csv", "board_snapshot.parquet", "board_spc.csv", "board_comparators.csv",
+         "board_pack.html", "board_pack.pdf"]
+    )  # fmt: skip

@@ -125,7 +125,7 @@ def _run_all(home: Path, console: Console) -> int:
     months = sorted({p for p, s in work if s in MONTHLY_SOURCES})
     console.say(f"Inbox {inbox.location}: {len(work)} complete source periods, {len(months)} months. State in {home}.")
     new_dfe_files = dfe_landing.pending(inbox.location, home)
-    progress = Progress(console, len(work) + len(months) + 1 + bool(new_dfe_files))
+    progress = Progress(console, len(work) + len(months) + 2 + bool(new_dfe_files))
     failures = []
     started = time.monotonic()
     # the DfE's statistics first, so that every month published below shows the comparators
@@ -157,11 +157,21 @@ def _run_all(home: Path, console: Console) -> int:
             failures.append(("analytics", months[-1]))
     elif months:
         progress.line("refresh_analytics_copy", months[-1], "up to date: nothing newly published")
+    # the scheduler projects after each publication (project_ehc_plans, on the same Asset); make run
+    # projects the latest month, which is what the board pack and the DSG plan read
+    from sendboard.projection.publication import projection_root
+
+    if months and (republished or not (projection_root(home) / months[-1]).exists()):
+        if not progress.run(bag.dags["project_ehc_plans"], months[-1]):
+            failures.append(("projection", months[-1]))
+    elif months:
+        progress.line("project_ehc_plans", months[-1], "up to date: nothing newly published")
     console.say(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
         report = {
             "board": f"{home / 'data_quality' / 'board' / period} and ",
             "analytics": "",
+            "projection": "",
             "dfe_statistics": "",
         }.get(source, f"{quarantine_folder(home, source, period)} and ")
         console.say(f"  FAILED {source} {period}: see {report}the task log in {home / 'airflow' / 'logs'}")

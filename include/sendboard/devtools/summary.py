@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from sendboard.projection.publication import projection_root
 from sendboard.publish import analytics_copy
 from sendboard.publish.snapshot import published_root
 from sendboard.warehouse.integrity import published_versions
@@ -38,4 +39,20 @@ def print_summary(home: Path) -> None:
         print(
             f"{row['kpi_id']:<28} {value:>8} {row['target'] or '':>7}  {row['rag'] or 'context':<10} "
             f"{row['direction'] or '':<10} {england.get(row['kpi_id'], ''):>13}"
+        )
+    _print_projection(home)
+
+
+def _print_projection(home: Path) -> None:
+    folders = sorted(p for p in projection_root(home).glob("[0-9]*") if p.is_symlink())
+    if not folders:
+        return
+    latest = folders[-1]
+    with open(latest / "board_projection.csv", newline="", encoding="utf-8") as handle:
+        totals = [r for r in csv.DictReader(handle) if r["breakdown"] == "total"]
+    print(f"\nProjected EHC plans in force, made from {latest.name} ({latest}/):")
+    for row in totals[11::12]:
+        low80, high80, low95, high95 = (int(row[k]) for k in ("lower_80", "upper_80", "lower_95", "upper_95"))
+        print(
+            f"  {row['projected_month']}: {int(row['median']):,} (80%: {low80:,}-{high80:,}; 95%: {low95:,}-{high95:,})"
         )

@@ -1,0 +1,43 @@
+"""Builds the DAG that projects EHC plans after each publication. The work is in sendboard.projection."""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG, get_current_context, task
+
+from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
+from sendboard.orchestration.assets import PUBLISHED, event_periods
+from sendboard.orchestration.publish_dag import DEFAULT_ARGS
+
+
+def projection_dag(doc_md: str) -> DAG:
+    with DAG(
+        dag_id="project_ehc_plans",
+        # on the publication's Asset: the board snapshot never waits for the projection
+        schedule=[PUBLISHED],
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        doc_md=doc_md,
+        tags=["sendboard", "projection"],
+    ) as dag:
+        # it reads the warehouse, so it takes the writers' pool slot: no dbt build runs beside it
+        @task(pool=WAREHOUSE_POOL)
+        def project_ehc_plans() -> list[dict]:
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            from sendboard import config
+            from sendboard.projection.run import latest_published_month, project_and_publish
+
+            home = config.home()
+            # every month the triggering publications name (a backfill publishes several), else the latest
+            months = event_periods(get_current_context().get("triggering_asset_events"))
+            if not months:
+                latest = latest_published_month(home)
+                if latest is None:
+                    raise AirflowSkipException("no month is published yet: nothing to project")
+                months = [latest]
+            return [project_and_publish(home, month) for month in months]
+
+        project_ehc_plans()
+    return dag

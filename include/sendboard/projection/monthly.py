@@ -1,0 +1,195 @@
+"""The projection of a published month M: plans in force at each month end for the next 36 months,
+by simulation of the flows learned up to M, summarised as median and 80% and 95% intervals in total,
+by placement category, by age group, by primary need and by category x age group; and its track
+record, a rolling-origin backtest of the same method on the LA's own history.
+
+Unrounded: the stage's disclosure step rounds what is published (decision 0018).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+import numpy as np
+
+from sendboard import periods
+from sendboard.contract import PLAN_NEEDS
+from sendboard.projection import history
+from sendboard.projection.categories import AGE_GROUPS, CATEGORIES
+from sendboard.projection.flows import project
+
+MONTHS = 36
+SIMULATIONS = 200
+SEED = 20261207
+BACKTEST_HORIZONS = (3, 6, 12)
+BACKTEST_FIRST = 12  # origins from the 12th extract held on
+BACKTEST_SIMULATIONS = 100
+# how much of an LA's own growth of new plans, apart from England's, carries on: the annual method's
+# weight, measured on the DfE's real release at every origin from 2021 to 2024 (0.32-0.35: decision 0018)
+PERSISTENCE = 0.33
+QUANTILES = (0.5, 0.1, 0.9, 0.025, 0.975)
+COLUMNS = ("month_made", "projected_month", "breakdown", "category", "age_group", "need", "scenario",
+           "median", "lower_80", "upper_80", "lower_95", "upper_95")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Projection:
+    rows: list[dict]
+    trend: float
+    trend_source: str
+    pairs: int
+    backtest: list[dict]
+    widening: dict[int, float]
+
+
+def national_trend(con, origin: str) -> float | None:
+    """England's yearly growth of plans in force (mean of its last three years), from the DfE releases
+    landed; a January's figures count from the June they are published in, so a projection made before
+    then does not see them."""
+    try:
+        rows = con.execute(
+            """select time_period, ehcplans from staging.stg_dfe_statistics__caseload
+               where geographic_level = 'National' and breakdown_topic = 'All EHC plans'"""
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - no DfE release landed: the caller says so
+        return None
+    year, month = periods.parse(origin)
+    known = {
+        int(p[:4]) + 1: float(v)
+        for p, v in rows
+        if str(v).isdigit() and len(p) == 6 and (year, month) >= (int(p[:4]) + 1, 6)
+    }
+    if not known:
+        return None
+    last = max(known)
+    if last - 3 not in known:
+        return None
+    return (known[last] / known[last - 3]) ** (1 / 3)
+
+
+def own_trend(con, origin: str) -> float | None:
+    """The yearly ratio of new plans in the 12 months to `origin` to the 12 before, from the extracts."""
+    held = set(history.periods_held(con))
+    months = periods.span(periods.shift(origin, -23), origin)
+    if not all(m in held for m in [periods.shift(months[0], -1), *months]):
+        return None
+    counts = []
+    for m in months:
+        (new,) = con.execute(
+            f"""select count(*) from {history.ACTIVE} b where period = ?
+                and plan_id not in (select plan_id from {history.ACTIVE} where period = ?)""",
+            [m, periods.shift(m, -1)],
+        ).fetchone()
+        counts.append(new)
+    earlier, later = sum(counts[:12]), sum(counts[12:])
+    return later / earlier if earlier else None
+
+
+def trend_of_new_plans(con, origin: str) -> tuple[float, str]:
+    national, own = national_trend(con, origin), own_trend(con, origin)
+    if national and own:
+        pooled = math.exp(math.log(national) + PERSISTENCE * (math.log(own) - math.log(national)))
+        return pooled, "pooled: England's trend of plans in force and a third of the LA's own difference"
+    if national:
+        return national, "England's trend of plans in force (the LA's own has under two years of extracts)"
+    if own:
+        return own, "the LA's own trend of new plans: no DfE release with four Januaries published by then"
+    return 1.0, "no trend: no DfE release with four Januaries published by then, and under two years of extracts"
+
+
+def _simulate(con, origin: str, months: int, simulations: int) -> tuple[np.ndarray, float, str, int]:
+    trend, source = trend_of_new_plans(con, origin)
+    learned = history.learn(con, origin, trend)
+    return project(learned.stock, learned.rates, months, simulations, SEED), trend, source, learned.pairs
+
+
+def _log_spread(draws: np.ndarray, median: float) -> np.ndarray:
+    return np.log(np.maximum(draws, 1) / max(median, 1))
+
+
+def backtest(con) -> tuple[list[dict], dict[int, float]]:
+    """Every origin from the 12th extract on whose horizon has an extract: the projected total against
+    the plans in force then. Also the widening of each horizon's intervals the record asks for: the
+    median absolute log error over the median absolute log deviation of the simulations (at least 1)."""
+    held = history.periods_held(con)
+    observed = history.observed_totals(con)
+    points = []
+    for origin in held[BACKTEST_FIRST - 1 :]:
+        reachable = [h for h in BACKTEST_HORIZONS if periods.shift(origin, h) in observed]
+        if not reachable:
+            continue
+        sims, *_ = _simulate(con, origin, max(reachable), BACKTEST_SIMULATIONS)
+        totals = sims.sum(axis=(2, 3, 4))
+        for h in reachable:
+            draws = totals[:, h - 1].astype(float)
+            median = float(np.median(draws))
+            actual = observed[periods.shift(origin, h)]
+            points.append(
+                {
+                    "origin": origin,
+                    "horizon": h,
+                    "projected": median,
+                    "actual": actual,
+                    "error_pc": (median - actual) / actual * 100,
+                    "log_error": math.log(actual / median) if median > 0 else 0.0,
+                    "spread": float(np.median(np.abs(_log_spread(draws, median)))),
+                    "draws": draws,
+                }
+            )
+    widening = {}
+    for h in BACKTEST_HORIZONS:
+        at = [p for p in points if p["horizon"] == h]
+        spread = statistics.median(p["spread"] for p in at) if at else 0.0
+        error = statistics.median(abs(p["log_error"]) for p in at) if at else 0.0
+        widening[h] = max(1.0, error / spread) if spread > 0 else 1.0
+    for p in points:
+        lo80, hi80, lo95, hi95 = _widened(p.pop("draws"), p["projected"], widening[p["horizon"]])
+        p["covered_80"] = lo80 <= p["actual"] <= hi80
+        p["covered_95"] = lo95 <= p["actual"] <= hi95
+    return points, widening
+
+
+def _widening_at(widening: dict[int, float], horizon: int) -> float:
+    """The record's widening at any horizon: the nearest measured below, 1 before the first."""
+    measured = [h for h in sorted(widening) if h <= horizon]
+    return widening[measured[-1]] if measured else 1.0
+
+
+def _widened(draws: np.ndarray, median: float, factor: float) -> tuple[float, float, float, float]:
+    q = np.quantile(draws, QUANTILES[1:])
+    if median <= 0:
+        return tuple(float(v) for v in q)  # type: ignore[return-value]
+    return tuple(float(median * (v / median) ** factor) if v > 0 else 0.0 for v in q)  # type: ignore[return-value]
+
+
+def project_month(con, origin: str) -> Projection:
+    points, widening = backtest(con)
+    sims, trend, source, pairs = _simulate(con, origin, MONTHS, SIMULATIONS)
+    rows = []
+    categories = [key for key, _ in CATEGORIES]
+    groups = [name for name, *_ in AGE_GROUPS]
+
+    def add(month: int, breakdown: str, draws: np.ndarray, category="", age_group="", need="") -> None:
+        draws = draws.astype(float)
+        median = float(np.median(draws))
+        lo80, hi80, lo95, hi95 = _widened(draws, median, _widening_at(widening, month + 1))
+        rows.append(
+            dict(zip(COLUMNS, (origin, periods.shift(origin, month + 1), breakdown, category, age_group, need,
+                               "baseline", median, lo80, hi80, lo95, hi95), strict=True))
+        )  # fmt: skip
+
+    for month in range(MONTHS):
+        at = sims[:, month]  # (S, group, category, need)
+        add(month, "total", at.sum(axis=(1, 2, 3)))
+        for c, key in enumerate(categories):
+            add(month, "category", at[:, :, c].sum(axis=(1, 2)), category=key)
+        for g, name in enumerate(groups):
+            add(month, "age_group", at[:, g].sum(axis=(1, 2)), age_group=name)
+        for n, need in enumerate(PLAN_NEEDS):
+            add(month, "need", at[:, :, :, n].sum(axis=(1, 2)), need=need)
+        for c, key in enumerate(categories):
+            for g, name in enumerate(groups):
+                add(month, "category_x_age", at[:, g, c].sum(axis=1), category=key, age_group=name)
+    return Projection(rows, trend, source, pairs, points, widening)

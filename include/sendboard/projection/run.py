@@ -1,0 +1,47 @@
+"""Project a published month and publish the projection: what the `project_ehc_plans` DAG runs.
+
+python -m sendboard.projection.run 2026-10     (against $SENDBOARD_HOME)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from sendboard import config
+from sendboard.projection import monthly, publication
+from sendboard.warehouse import connection as warehouse
+
+log = logging.getLogger(__name__)
+
+
+def latest_published_month(home: Path) -> str | None:
+    published = home / "published"
+    months = sorted(p.name for p in published.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_symlink())
+    return months[-1] if months else None
+
+
+def project_and_publish(home: Path, month: str) -> dict:
+    began = time.perf_counter()
+    # read-write configuration though it only reads: under dag.test() dbt may have opened the file in
+    # this process, and DuckDB refuses a second connection with another configuration (as mart_checks)
+    con = warehouse.connect(home)
+    try:
+        projection = monthly.project_month(con, month)
+    finally:
+        con.close()
+    status, version = publication.publish(home, month, publication.files_of(projection))
+    seconds = round(time.perf_counter() - began, 1)
+    log.info("projection of %s: %s, version %d (%s s; %s)", month, status, version, seconds, projection.trend_source)
+    return {"month": month, "status": status, "version": version, "seconds": seconds}
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    home = config.home()
+    month = sys.argv[1] if len(sys.argv) > 1 else latest_published_month(home)
+    if not month:
+        sys.exit("no published month to project")
+    print(project_and_publish(home, month))
