@@ -376,7 +376,8 @@ def test_the_projection_publishes_model_counts_rounded_to_5_and_no_actual_count_
     # 36 months, each: the total, 8 categories, 5 age groups, 13 needs and 8 x 5 categories by age group
     assert len(rows) == 36 * (1 + 8 + 5 + 13 + 40)
     assert {r["projected_month"] for r in rows if r["breakdown"] == "total"} == {
-        f"{2025 + (3 + m) // 12}-{(3 + m) % 12 + 1:02d}" for m in range(36)  # 2025-04 .. 2028-03
+        f"{2025 + (3 + m) // 12}-{(3 + m) % 12 + 1:02d}"
+        for m in range(36)  # 2025-04 .. 2028-03
     }
     record = list(csv.DictReader(io.StringIO((folder / "projection_backtest.csv").read_text(encoding="utf-8"))))
     assert all(r["actual"] == "" or not 1 <= int(r["actual"]) <= 4 for r in record)
