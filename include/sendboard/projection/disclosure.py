@@ -1,6 +1,7 @@
 """What the projection may publish, decided here and nowhere else (decision 0018, as 0011 is for the
 snapshot): projected counts are model outputs, published rounded to the nearest 5; actual counts shown
-beside them (the track record) follow kpis.md's rule for counts, none of 1 to 4.
+beside them (the track record) follow kpis.md's rule for counts, none of 1 to 4; a cost is made from
+counts rounded to 5 and published to the nearest £1,000.
 
 >>> nearest_5(12.4), nearest_5(12.5), nearest_5(2.4), nearest_5(0)
 (10, 15, 0, 0)
@@ -12,12 +13,19 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 ROUNDED = ("median", "lower_80", "upper_80", "lower_95", "upper_95")
 
 
 def nearest_5(value: float) -> int:
     """Half away from zero, as the board's figures are rounded (12.5 -> 15)."""
     return int(math.floor(value / 5 + 0.5)) * 5
+
+
+def nearest_5s(counts: np.ndarray) -> np.ndarray:
+    """nearest_5 of every count of an array (an actual count that goes into a cost)."""
+    return np.floor(counts / 5 + 0.5) * 5
 
 
 def actual_count(count: int) -> int | None:
@@ -27,6 +35,10 @@ def actual_count(count: int) -> int | None:
 
 def published_rows(rows: list[dict]) -> list[dict]:
     return [{**row, **{k: nearest_5(row[k]) for k in ROUNDED}} for row in rows]
+
+
+def published_costs(rows: list[dict]) -> list[dict]:
+    return [{**row, **{k: int(math.floor(row[k] / 1000 + 0.5)) * 1000 for k in ROUNDED}} for row in rows]
 
 
 def published_backtest(points: list[dict]) -> list[dict]:

@@ -112,3 +112,14 @@ def learn(con, origin: str, trend: float) -> Learned:
 def observed_totals(con) -> dict[str, int]:
     """Plans in force at each month end, from that month's own extract."""
     return dict(con.execute(f"select period, count(*) from {ACTIVE} group by period order by period").fetchall())
+
+
+def observed_by_category(con, months: list[str]) -> dict[str, np.ndarray]:
+    """Plans in force at each month end by category, from that month's own extract."""
+    found: dict[str, np.ndarray] = {}
+    for period, category, plans in con.execute(
+        f"select period, {_CATEGORY_SQL}, count(*) from {ACTIVE} where period in (select unnest(?)) group by all",
+        [months],
+    ).fetchall():
+        found.setdefault(period, np.zeros(N_CATEGORIES))[category] = plans
+    return found

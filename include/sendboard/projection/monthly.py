@@ -16,7 +16,7 @@ import numpy as np
 
 from sendboard import periods
 from sendboard.contract import PLAN_NEEDS
-from sendboard.projection import history
+from sendboard.projection import costs, disclosure, history
 from sendboard.projection.categories import AGE_GROUPS, CATEGORIES
 from sendboard.projection.flows import project
 
@@ -42,6 +42,9 @@ class Projection:
     pairs: int
     backtest: list[dict]
     widening: dict[int, float]
+    costs: list[dict]
+    price_year: str
+    history: dict[str, int]  # plans in force at each month end up to the origin, from its own extract
 
 
 def national_trend(con, origin: str) -> float | None:
@@ -192,4 +195,41 @@ def project_month(con, origin: str) -> Projection:
         for c, key in enumerate(categories):
             for g, name in enumerate(groups):
                 add(month, "category_x_age", at[:, g, c].sum(axis=1), category=key, age_group=name)
-    return Projection(rows, trend, source, pairs, points, widening)
+    annual_costs, price_year = costs.read_costs()
+    cost_rows = _cost_rows(con, origin, sims.sum(axis=(2, 4)), annual_costs, price_year, widening)
+    observed = {m: n for m, n in history.observed_totals(con).items() if m <= origin}
+    return Projection(rows, trend, source, pairs, points, widening, cost_rows, price_year, observed)
+
+
+def _cost_rows(
+    con, origin: str, by_category: np.ndarray, annual: np.ndarray, price_year: str, widening: dict[int, float]
+) -> list[dict]:
+    """by_category: (S, months, C) projected plans in force. Each financial year's cost per simulation,
+    by category and in total; months before the projection from the extracts (rounded to 5)."""
+    years = costs.financial_years(origin)
+    elapsed = [m for _, months in years for m in months if m <= origin]
+    observed = history.observed_by_category(con, elapsed)
+    rows = []
+    for name, months in years:
+        spent = np.zeros((by_category.shape[0], by_category.shape[2]))
+        for m in months:
+            if m <= origin:
+                spent += disclosure.nearest_5s(observed.get(m, np.zeros(by_category.shape[2])))[None, :]
+            else:
+                spent += by_category[:, _months_between(origin, m) - 1, :]
+        spend = spent * annual[None, :] / 12  # (S, C)
+        factor = _widening_at(widening, _months_between(origin, months[-1]))
+        keys = [key for key, _ in CATEGORIES]
+        for label, draws in [("total", spend.sum(axis=1)), *((k, spend[:, c]) for c, k in enumerate(keys))]:
+            median = float(np.median(draws))
+            lo80, hi80, lo95, hi95 = _widened(draws, median, factor)
+            rows.append(
+                dict(zip(costs.COLUMNS, (origin, name, label, "baseline", median, lo80, hi80, lo95, hi95, price_year),
+                         strict=True))
+            )  # fmt: skip
+    return rows
+
+
+def _months_between(origin: str, month: str) -> int:
+    (y0, m0), (y1, m1) = periods.parse(origin), periods.parse(month)
+    return (y1 - y0) * 12 + (m1 - m0)

@@ -111,11 +111,18 @@ def write(con, table: str, path: Path, sheet: str) -> None:
         f'<sheets><sheet name="{escape(sheet[:31])}" sheetId="1" r:id="rId1"/></sheets></workbook>'
     )
     temporary = path.with_name(f".{path.name}.tmp")
+    parts = (
+        ("[Content_Types].xml", _CONTENT_TYPES),
+        ("_rels/.rels", _ROOT_RELS),
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+        ("xl/styles.xml", _STYLES),
+        ("xl/worksheets/sheet1.xml", sheet_xml),
+    )
     with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", workbook)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/styles.xml", _STYLES)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        for name, text in parts:
+            # a fixed date: the same rows make the same bytes, so an unchanged table is seen as unchanged
+            part = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            part.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(part, text, compresslevel=1)
     os.replace(temporary, path)
