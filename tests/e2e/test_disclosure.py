@@ -381,6 +381,13 @@ def test_the_projection_publishes_model_counts_rounded_to_5_and_no_actual_count_
     }
     record = list(csv.DictReader(io.StringIO((folder / "projection_backtest.csv").read_text(encoding="utf-8"))))
     assert all(r["actual"] == "" or not 1 <= int(r["actual"]) <= 4 for r in record)
+    # its pack: self-contained (nothing fetched, no script), and its PDF printed
+    page = (folder / "projection_pack.html").read_text(encoding="utf-8")
+    assert "Where we are heading" in page and "<script" not in page and not re.findall(r"(?:src|href)=", page)
+    assert (folder / "projection_pack.pdf").read_bytes().startswith(b"%PDF")
+    costs = list(csv.DictReader(io.StringIO((folder / "projection_costs.csv").read_text(encoding="utf-8"))))
+    assert {r["financial_year"] for r in costs} == {"2025-26", "2026-27", "2027-28"}
+    assert all(int(r["median"]) % 1000 == 0 for r in costs)
     # a projection never writes into a month's published folder (decision 0007)
     month = published / "published" / "2025-03"
     assert sorted(p.name for p in month.iterdir()) == sorted(

@@ -351,6 +351,7 @@ def test_every_exception_of_the_package_is_a_sendboard_error():
                 "NotReady",
                 "PeriodIncomplete",
                 "SeriesInputError",
+                "ProjectionInputError",
                 "PeriodRejected",
                 "PublicationLate",
                 "ReferenceFileRejected",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import statistics
 import zipfile
 from pathlib import Path
@@ -145,3 +146,34 @@ def test_on_the_real_release_it_beats_pooled_growth_and_its_intervals_cover(tmp_
     assert len(covered_80) == 147 * 5
     assert 0.70 <= statistics.mean(covered_80) <= 0.90
     assert statistics.mean(covered_95) >= 0.88
+
+
+def test_the_sample_s_placement_costs_cover_every_category_and_are_marked_illustrative():
+    from sendboard.projection.costs import SEED, read_costs
+
+    costs, price_year = read_costs()
+    assert len(costs) == len(CATEGORIES) and price_year == "2025-26"
+    assert costs[-1] == 0  # not_placed: no placement funded
+    assert all("illustrative" in row["note"] or row["category"] == "not_placed" for row in csv.DictReader(SEED.open()))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda rows: rows[:-1], "no annual_cost_gbp for not_placed"),
+        (lambda rows: [*rows, rows[1]], "row 10, category 'mainstream': the category is given twice"),
+        (lambda rows: [rows[0], ["special", "1", "2025-26", ""], *rows[2:]], "row 2, category 'special': not a DSG"),
+        (lambda rows: [rows[0], ["mainstream", "-5", "2025-26", ""], *rows[2:]], "is not a sum of money"),
+        (lambda rows: [rows[0], ["mainstream", "9000", "2024-25", ""], *rows[2:]], "price_year must be one year"),
+    ],
+)
+def test_a_placement_costs_file_that_breaks_its_form_is_refused_naming_the_row(tmp_path, change, message):
+    from sendboard.errors import ProjectionInputError
+    from sendboard.projection.costs import SEED, read_costs
+
+    rows = list(csv.reader(SEED.open()))
+    edited = tmp_path / "placement_costs.csv"
+    with open(edited, "w", newline="") as handle:
+        csv.writer(handle).writerows(change(rows))
+    with pytest.raises(ProjectionInputError, match=re.escape(message)):
+        read_costs(edited)

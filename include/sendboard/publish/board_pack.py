@@ -8,6 +8,7 @@ catalogue the models use.
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 from dataclasses import dataclass
@@ -271,6 +272,7 @@ def render(
     charts: dict[str, KpiChart] | None = None,
     comparisons: Comparisons | None = None,
     detail: Detail | None = None,
+    projection: dict | None = None,
 ) -> str:
     """The pack's HTML. rows: the published rows of M (CSV-formatted strings or values);
     history: kpi_id -> [(month, published value or None)] for every published month up to M
@@ -370,6 +372,7 @@ def render(
             )
             + f"{left_out}</div>"
         )
+    parts.append(_projection_section(projection))
     parts.append("<h2>Data quality</h2>")
     parts.append(
         f"<p>Extracts used: case management {_text(quality['case_management'])}, health waiting lists "
@@ -415,6 +418,39 @@ def _detail_cells(kpi_id: str, detail: Detail) -> str:
     found = detail.worklists.get(kpi_id)
     link = f'<a href="{_text(found[2])}">{_text(found[0])}</a> ({found[1]} cases)' if found else "&ndash;"
     return f'<td class="num">{figures}</td><td>{link}</td>'
+
+
+def latest_projection(home: Path, period: str) -> dict | None:
+    """The latest projection published when the pack of `period` is (the projection stage's published
+    output, read as a file: the stage sits above this one): the month it was made from and its totals
+    each January."""
+    root = home / "published" / "projection"
+    made = sorted(p.name for p in root.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_symlink() and p.name <= period)
+    if not made:
+        return None
+    with open(root / made[-1] / "board_projection.csv", newline="", encoding="utf-8") as handle:
+        januaries = [
+            r for r in csv.DictReader(handle) if r["breakdown"] == "total" and r["projected_month"].endswith("-01")
+        ]
+    return {"made_from": made[-1], "januaries": januaries[:3]}
+
+
+def _projection_section(projection: dict | None) -> str:
+    if not projection:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_text(r['projected_month'])}</td><td>{int(r['median']):,}</td>"
+        f"<td>{int(r['lower_80']):,} to {int(r['upper_80']):,}</td></tr>"
+        for r in projection["januaries"]
+    )
+    return (
+        "<h2>Where we are heading</h2>"
+        f'<p class="note">EHC plans in force projected from {_text(projection["made_from"])}, the latest '
+        f"projection when this pack was published (published/projection/{_text(projection['made_from'])}/, "
+        "with its placements, costs and track record). Rounded to the nearest 5.</p>"
+        f"<table><thead><tr><th>January</th><th>Median</th><th>80% range</th></tr></thead><tbody>{rows}"
+        "</tbody></table>"
+    )
 
 
 def quality_summary(home: Path, period: str, census_period: str | None) -> dict:

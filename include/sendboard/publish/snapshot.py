@@ -130,6 +130,7 @@ def _board_pack(
         # a version published before the comparators recorded neither: its pack is drawn without them
         Comparisons(compared, notices) if compared or notices else None,
         detail,
+        board_pack.latest_projection(home, period),
     )
     return page, variation.summary_csv(variation.month_summary(period, charts)), comparators.comparators_csv(compared)
 
