@@ -132,7 +132,10 @@ def test_the_analysts_copy_follows_each_publication_in_a_dag_of_its_own(dag_bag)
     assert [o.name for o in publish["publish"].outlets] == ["published_board_snapshot"]
     dag = dag_bag.dags["refresh_analytics_copy"]
     assert "When it fails" in dag.doc_md and "sendboard" in dag.tags and dag.max_active_runs == 1
-    assert {a.name for a in dag.timetable.asset_condition.objects} == {"published_board_snapshot"}
+    # after a publication or a projection, whichever comes
+    condition = dag.timetable.asset_condition
+    assert type(condition).__name__ == "AssetAny"
+    assert {a.name for a in condition.objects} == {"published_board_snapshot", "published_projection"}
     [refresh] = dag.tasks
     # it opens the warehouse: one slot with every writer, so it never copies a build half-done
     assert refresh.task_id == "refresh_analytics_copy" and refresh.pool == "sendboard_warehouse"
@@ -147,6 +150,7 @@ def test_the_projection_follows_each_publication_in_a_dag_of_its_own(dag_bag):
     assert "project_ehc_plans" not in {t.task_id for t in dag_bag.dags["publish_board_snapshot"].tasks}
     [project] = dag.tasks
     assert project.pool == "sendboard_warehouse" and project.owner == "sendboard-data-engineering"
+    assert [o.name for o in project.outlets] == ["published_projection"]
 
 
 def test_schedules(dag_bag):

@@ -53,6 +53,7 @@ RUNS = (
     + [f"{dag}:{m}" for m in MONTHS for dag in ("extract_case_management", "extract_health_waiting_lists")]
     + [f"publish_board_snapshot:{m}" for m in MONTHS]
     + ["project_ehc_plans:"]  # the latest published month (what the scheduler runs on the Asset)
+    + ["refresh_analytics_copy:"]  # which the projection's Asset triggers
 )
 
 
@@ -388,6 +389,15 @@ def test_the_projection_publishes_model_counts_rounded_to_5_and_no_actual_count_
     costs = list(csv.DictReader(io.StringIO((folder / "projection_costs.csv").read_text(encoding="utf-8"))))
     assert {r["financial_year"] for r in costs} == {"2025-26", "2026-27", "2027-28"}
     assert all(int(r["median"]) % 1000 == 0 for r in costs)
+    # the analysts' copy has it unrounded, and the record
+    with duckdb.connect(str(published / "analytics" / "sendboard_analytics.duckdb"), read_only=True) as con:
+        total = con.execute(
+            "select median from analytics.plan_projection where breakdown = 'total' and projected_month = '2025-04'"
+        ).fetchall()
+        assert con.execute("select count(*) from analytics.projection_backtest").fetchone() == (0,)  # 3 months
+    [(median,)] = total
+    first = next(r for r in rows if r["breakdown"] == "total" and r["projected_month"] == "2025-04")
+    assert int(first["median"]) == int(median / 5 + 0.5) * 5
     # a projection never writes into a month's published folder (decision 0007)
     month = published / "published" / "2025-03"
     assert sorted(p.name for p in month.iterdir()) == sorted(

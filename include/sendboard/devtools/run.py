@@ -148,24 +148,25 @@ def _run_all(home: Path, console: Console) -> int:
         republished = True
         if not progress.run(bag.dags["publish_board_snapshot"], month):
             failures.append(("board", month))
-    # the scheduler runs it after each publication (the published_board_snapshot Asset); one run after
-    # the last month copies the same warehouse every earlier run would have
-    from sendboard.publish.analytics_copy import path as analytics_copy_path
-
-    if republished or (months and not analytics_copy_path(home).exists()):
-        if not progress.run(bag.dags["refresh_analytics_copy"], months[-1]):
-            failures.append(("analytics", months[-1]))
-    elif months:
-        progress.line("refresh_analytics_copy", months[-1], "up to date: nothing newly published")
     # the scheduler projects after each publication (project_ehc_plans, on the same Asset); make run
     # projects the latest month, which is what the board pack and the DSG plan read
     from sendboard.projection.publication import projection_root
 
-    if months and (republished or not (projection_root(home) / months[-1]).exists()):
+    projected = bool(months) and (republished or not (projection_root(home) / months[-1]).exists())
+    if projected:
         if not progress.run(bag.dags["project_ehc_plans"], months[-1]):
             failures.append(("projection", months[-1]))
     elif months:
         progress.line("project_ehc_plans", months[-1], "up to date: nothing newly published")
+    # the scheduler runs it after each publication and projection (their Assets); one run after
+    # the last month copies the same warehouse every earlier run would have
+    from sendboard.publish.analytics_copy import path as analytics_copy_path
+
+    if republished or projected or (months and not analytics_copy_path(home).exists()):
+        if not progress.run(bag.dags["refresh_analytics_copy"], months[-1]):
+            failures.append(("analytics", months[-1]))
+    elif months:
+        progress.line("refresh_analytics_copy", months[-1], "up to date: nothing newly published")
     console.say(f"\nDone in {time.monotonic() - started:.0f} s.")
     for source, period in failures:
         report = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from airflow.sdk import DAG, get_current_context, task
 
 from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
-from sendboard.orchestration.assets import PUBLISHED, event_periods
+from sendboard.orchestration.assets import PROJECTED, PUBLISHED, event_periods
 from sendboard.orchestration.publish_dag import DEFAULT_ARGS
 
 
@@ -15,7 +15,7 @@ def analytics_dag(doc_md: str) -> DAG:
         dag_id="refresh_analytics_copy",
         # publications queued while a refresh runs are served by one more run: each copies the whole
         # warehouse as it is then
-        schedule=[PUBLISHED],
+        schedule=PUBLISHED | PROJECTED,
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,

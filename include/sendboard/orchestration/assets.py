@@ -18,6 +18,9 @@ DFE_STATISTICS = Asset(name="landed_dfe_statistics", uri="sendboard://landed/dfe
 # every publish run that succeeds (a new version or "unchanged") updates it; the analysts' copy follows it
 PUBLISHED = Asset(name="published_board_snapshot", uri="sendboard://published/board_snapshot", group="sendboard")
 
+# every projection run that succeeds (project_ehc_plans); the analysts' copy follows it too
+PROJECTED = Asset(name="published_projection", uri="sendboard://published/projection", group="sendboard")
+
 
 def event_periods(triggering_asset_events) -> list[str]:
     """The periods named by a run's triggering Asset events (each event's extra carries "period")."""

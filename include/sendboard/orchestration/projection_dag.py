@@ -5,7 +5,7 @@ from __future__ import annotations
 from airflow.sdk import DAG, get_current_context, task
 
 from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
-from sendboard.orchestration.assets import PUBLISHED, event_periods
+from sendboard.orchestration.assets import PROJECTED, PUBLISHED, event_periods
 from sendboard.orchestration.publish_dag import DEFAULT_ARGS
 
 
@@ -22,7 +22,8 @@ def projection_dag(doc_md: str) -> DAG:
         tags=["sendboard", "projection"],
     ) as dag:
         # it reads the warehouse, so it takes the writers' pool slot: no dbt build runs beside it
-        @task(pool=WAREHOUSE_POOL)
+        # its event makes the analysts' copy carry the new projection
+        @task(pool=WAREHOUSE_POOL, outlets=[PROJECTED])
         def project_ehc_plans() -> list[dict]:
             from airflow.sdk.exceptions import AirflowSkipException
 

@@ -45,6 +45,15 @@ VIEWS = (
 CENSUS_VIEW = "census_pupils_by_term"  # reads the school census only
 
 
+PROJECTION_TABLES = {
+    "plan_projection": "EHC plans in force projected for the 36 months after each month made from "
+    "(project_ehc_plans), unrounded: median and 80% and 95% intervals in total, by DSG placement category, "
+    "age group, primary need and category by age group (board_projection.csv rounds them to 5).",
+    "projection_backtest": "The projection's track record, unrounded: the projected total at each origin and "
+    "horizon (3, 6, 12 months) against the plans in force that came, with whether the intervals covered it.",
+}
+
+
 def path(home: Path) -> Path:
     return home / "analytics" / "sendboard_analytics.duckdb"
 
@@ -121,6 +130,18 @@ def refresh(con, home: Path) -> list[str]:
             "value, and the LA's own figure as the DfE published it, for the DfE's latest period then."
         )
         con.execute(f"comment on table analytics_copy.analytics.kpi_comparators is {sql.literal(description)}")
+        # the projection stage's outputs, unrounded (sendboard.projection.run.record), once there are any
+        projected = {n for (n,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'projection'"
+        ).fetchall()}  # fmt: skip
+        for table, description in PROJECTION_TABLES.items():
+            if table in projected:
+                con.execute(
+                    f"create or replace table analytics_copy.analytics.{table} as select * from projection.{table}"
+                )
+                con.execute(f"comment on table analytics_copy.analytics.{table} is {sql.literal(description)}")
+                written.append(table)
         con.execute(
             "create or replace table analytics_copy.analytics.copy_info as select "
             "?::timestamptz as refreshed_at, (select max(period) from analytics.kpi_by_month) "
