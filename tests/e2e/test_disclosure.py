@@ -374,8 +374,10 @@ def test_the_projection_publishes_model_counts_rounded_to_5_and_no_actual_count_
     rows = list(csv.DictReader(io.StringIO((folder / "board_projection.csv").read_text(encoding="utf-8"))))
     figures = [int(r[c]) for r in rows for c in ("median", "lower_80", "upper_80", "lower_95", "upper_95")]
     assert figures and all(f % 5 == 0 for f in figures)
-    # 36 months, each: the total, 8 categories, 5 age groups, 13 needs and 8 x 5 categories by age group
-    assert len(rows) == 36 * (1 + 8 + 5 + 13 + 40)
+    # 36 months, each: the total, 8 categories, 5 age groups, 13 needs and 8 x 5 categories by age group;
+    # and each of the sample's two scenarios in total and by category
+    assert len(rows) == 36 * (1 + 8 + 5 + 13 + 40) + 2 * 36 * (1 + 8)
+    assert {r["scenario"] for r in rows} == {"baseline", "fewer_new_plans", "new_special_school"}
     assert {r["projected_month"] for r in rows if r["breakdown"] == "total"} == {
         f"{2025 + (3 + m) // 12}-{(3 + m) % 12 + 1:02d}"
         for m in range(36)  # 2025-04 .. 2028-03
@@ -388,15 +390,21 @@ def test_the_projection_publishes_model_counts_rounded_to_5_and_no_actual_count_
     assert (folder / "projection_pack.pdf").read_bytes().startswith(b"%PDF")
     costs = list(csv.DictReader(io.StringIO((folder / "projection_costs.csv").read_text(encoding="utf-8"))))
     assert {r["financial_year"] for r in costs} == {"2025-26", "2026-27", "2027-28"}
+    assert len(costs) == 3 * 3 * (1 + 8)  # three scenarios (with the baseline), three years, total and categories
     assert all(int(r["median"]) % 1000 == 0 for r in costs)
     # the analysts' copy has it unrounded, and the record
     with duckdb.connect(str(published / "analytics" / "sendboard_analytics.duckdb"), read_only=True) as con:
         total = con.execute(
-            "select median from analytics.plan_projection where breakdown = 'total' and projected_month = '2025-04'"
+            "select median from analytics.plan_projection where breakdown = 'total' and projected_month = '2025-04' "
+            "and scenario = 'baseline'"
         ).fetchall()
         assert con.execute("select count(*) from analytics.projection_backtest").fetchone() == (0,)  # 3 months
     [(median,)] = total
-    first = next(r for r in rows if r["breakdown"] == "total" and r["projected_month"] == "2025-04")
+    first = next(
+        r
+        for r in rows
+        if r["breakdown"] == "total" and r["scenario"] == "baseline" and r["projected_month"] == "2025-04"
+    )
     assert int(first["median"]) == int(median / 5 + 0.5) * 5
     # a projection never writes into a month's published folder (decision 0007)
     month = published / "published" / "2025-03"

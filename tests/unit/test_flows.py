@@ -78,3 +78,24 @@ def test_the_same_seed_gives_the_same_projection():
     start = stock(9 * 12, MAINSTREAM, 40)
     assert np.array_equal(project(start, rates, 6, 20, seed=3), project(start, rates, 6, 20, seed=3))
     assert not np.array_equal(project(start, rates, 6, 20, seed=3), project(start, rates, 6, 20, seed=4))
+
+
+def test_a_scenario_moves_its_places_in_its_month_and_changes_arrivals_from_then():
+    from sendboard.projection.flows import Change
+
+    # 30 plans in independent special schools; a new maintained special school takes 12 of them in
+    # month 2. Arrivals of 10 a month at age 6 halve from month 3.
+    independent = 3
+    rates = still(arrivals={(6, MAINSTREAM, 0): 10.0})
+    start = stock(8 * 12, independent, 30)
+    changes = (Change(start=2, places=12, from_category=independent, to_category=SPECIAL),
+               Change(start=3, arrivals_factor=0.5))  # fmt: skip
+    out = project(start, rates, 4, 400, seed=5, changes=changes)
+    base = project(start, rates, 4, 400, seed=5)
+    by_category = out.sum(axis=(2, 4))  # (S, months, C)
+    assert by_category[:, 0, independent].tolist() == [30] * 400 and by_category[:, 0, SPECIAL].sum() == 0
+    assert by_category[:, 1, independent].tolist() == [18] * 400 and by_category[:, 1, SPECIAL].tolist() == [12] * 400
+    # the same draws as the baseline until month 3; then about 5 new plans a month instead of 10
+    assert np.array_equal(out[:, :2, :, MAINSTREAM], base[:, :2, :, MAINSTREAM])
+    month_3 = (out[:, 2, :, MAINSTREAM].sum(axis=(1, 2)) - out[:, 1, :, MAINSTREAM].sum(axis=(1, 2))).mean()
+    assert abs(month_3 - 5) < 3 * np.sqrt(5 / 400)

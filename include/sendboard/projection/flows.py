@@ -9,7 +9,7 @@ need), for each simulation. Each projected month, in this order:
 3. each remaining plan moves to another category with its age group's monthly probabilities
    (multinomial per cell; needs do not change);
 4. new plans arrive: Poisson counts per (age in years, category, need) at the expected monthly rate,
-   grown by the yearly trend, spread evenly over the months of each year of age.
+   grown by the yearly trend, spread at random evenly over the months of each year of age.
 
 Pure numpy: the rates are estimated elsewhere (from consecutive extracts, never a later one).
 """
@@ -27,6 +27,8 @@ AGE_MONTHS = (MAX_AGE_YEARS + 1) * 12  # ages 0 to 25 years and 11 months
 N_CATEGORIES = len(CATEGORIES)
 # the template's age group of each whole year of age
 GROUP_OF_YEAR = np.array([next(i for i, (_, a, b) in enumerate(AGE_GROUPS) if a <= y <= b) for y in range(26)])
+# the first month of age of each group: the groups are consecutive runs of ages
+GROUP_STARTS = np.array([first * 12 for _, first, _ in AGE_GROUPS])
 
 
 @dataclass(frozen=True)
@@ -41,43 +43,92 @@ class Rates:
     trend: float = 1.0
 
 
-def project(stock: np.ndarray, rates: Rates, months: int, simulations: int, seed: int) -> np.ndarray:
+@dataclass(frozen=True)
+class Change:
+    """A scenario's change to the baseline (the DSG template's "mitigated" lines): from projected month
+    `start` (1 = the month after the origin) new plans are multiplied by `arrivals_factor`, and in that
+    month `places` plans move from category `from_category` to `to_category` (a new special school)."""
+
+    start: int
+    arrivals_factor: float = 1.0
+    places: int = 0
+    from_category: int = 0
+    to_category: int = 0
+
+
+def project(
+    stock: np.ndarray, rates: Rates, months: int, simulations: int, seed: int, changes: tuple[Change, ...] = ()
+) -> np.ndarray:
     """stock: counts (AGE_MONTHS, C, N) at the origin's month end. Returns counts by simulation, month
-    (1..months), age group, category and need: shape (simulations, months, 5, C, N)."""
+    (1..months), age group, category and need: shape (simulations, months, 5, C, N). The same seed
+    gives every scenario the same random draws as the baseline until its change."""
     rng = np.random.default_rng(seed)
     needs = stock.shape[2]
     state = np.broadcast_to(stock, (simulations, *stock.shape)).astype(np.int64)
     cease_by_month_of_age = np.repeat(rates.cease, 12)
     move_by_month_of_age = rates.move[np.repeat(GROUP_OF_YEAR, 12)]  # (AGE_MONTHS, C, C)
     out = np.zeros((simulations, months, len(AGE_GROUPS), N_CATEGORIES, needs), dtype=np.int64)
-    group_of_month = np.repeat(GROUP_OF_YEAR, 12)
     for month in range(months):
         # 1. ageing: everyone a month older; past 25 years and 11 months the plan has ended
         state = np.concatenate([np.zeros_like(state[:, :1]), state[:, :-1]], axis=1)
         # 2. ceasing by age
-        state = state - rng.binomial(state, cease_by_month_of_age[None, :, None, None])
-        # 3. moves between categories: each (simulation, age, category, need) cell splits multinomially
-        cells = state.transpose(0, 1, 3, 2).reshape(-1, N_CATEGORIES)  # (S * A * N, C) counts by category
-        moved = np.zeros_like(cells)
-        probabilities = np.broadcast_to(
-            move_by_month_of_age[None, :, None, :, :], (simulations, AGE_MONTHS, needs, N_CATEGORIES, N_CATEGORIES)
-        ).reshape(-1, N_CATEGORIES, N_CATEGORIES)
+        occupied = np.nonzero(state)  # most cells are empty: draw only for the others (4x faster)
+        state[occupied] -= rng.binomial(state[occupied], cease_by_month_of_age[occupied[1]])
+        # 3. moves between categories: who leaves each category (binomial by age), then where to
+        # (multinomial, only for the few cells with leavers; needs do not change). All from the state
+        # before this month's moves.
+        moved = state.copy()
         for origin in range(N_CATEGORIES):
-            # who leaves (binomial), then where to (multinomial for the few cells with leavers: most
-            # plans stay where they are in a month, and a multinomial draw per cell is slow)
-            stay = probabilities[:, origin, origin]
-            leaving = rng.binomial(cells[:, origin], 1.0 - stay)
-            moved[:, origin] += cells[:, origin] - leaving
-            rows = np.flatnonzero(leaving)
-            if rows.size:
-                where = probabilities[rows, origin, :].copy()
-                where[:, origin] = 0.0
-                where /= where.sum(axis=1, keepdims=True)
-                moved[rows] += rng.multinomial(leaving[rows], where)
-        state = moved.reshape(simulations, AGE_MONTHS, needs, N_CATEGORIES).transpose(0, 1, 3, 2)
+            here = state[:, :, origin, :]
+            occupied = np.nonzero(here)
+            leaving = np.zeros_like(here)
+            leaving[occupied] = rng.binomial(here[occupied], 1.0 - move_by_month_of_age[occupied[1], origin, origin])
+            cells = np.nonzero(leaving)  # (simulation, age, need) of each cell with leavers
+            if not cells[0].size:
+                continue
+            where = move_by_month_of_age[cells[1], origin, :].copy()
+            where[:, origin] = 0.0
+            where /= where.sum(axis=1, keepdims=True)
+            destinations = rng.multinomial(leaving[cells], where)  # (cells, C)
+            moved[:, :, origin, :] -= leaving
+            for to in range(N_CATEGORIES):
+                np.add.at(moved[:, :, to, :], cells, destinations[:, to])
+        state = moved
         # 4. arrivals, grown by the trend, each year of age's spread over its 12 months of age
-        expected = rates.arrivals * rates.trend ** ((month + 1) / 12) / 12
-        state = state + rng.poisson(np.repeat(expected, 12, axis=0)[None], size=state.shape)
-        for group in range(len(AGE_GROUPS)):
-            out[:, month, group] = state[:, group_of_month == group].sum(axis=1)
+        factor = np.prod([c.arrivals_factor for c in changes if month + 1 >= c.start]) if changes else 1.0
+        expected = rates.arrivals * rates.trend ** ((month + 1) / 12) * factor
+        # a Poisson count per year of age (a twelfth the draws of one per month of age), each spread
+        # evenly at random over that year's 12 months of age: the same distribution
+        arrived = rng.poisson(expected[None], size=(simulations, *expected.shape))
+        cells = np.nonzero(arrived)
+        spread = rng.multinomial(arrived[cells], np.full(12, 1 / 12))  # (cells, 12)
+        for month_of_year in range(12):
+            state[cells[0], cells[1] * 12 + month_of_year, cells[2], cells[3]] += spread[:, month_of_year]
+        for change in changes:
+            if change.places and month + 1 == change.start:
+                state = _move_places(state, change, rng)
+        out[:, month] = np.add.reduceat(state, GROUP_STARTS, axis=1)
     return out
+
+
+def _move_places(state: np.ndarray, change: Change, rng: np.random.Generator) -> np.ndarray:
+    """Move `places` plans (all there are, if fewer) from one category to another, drawn at random
+    across ages and needs (a multivariate hypergeometric draw in each simulation)."""
+    state = state.copy()
+    for s in range(state.shape[0]):
+        cells = state[s, :, change.from_category, :]  # (AGE_MONTHS, N)
+        taken = rng.multivariate_hypergeometric(cells.ravel(), min(change.places, int(cells.sum()))).reshape(
+            cells.shape
+        )
+        state[s, :, change.from_category, :] -= taken
+        state[s, :, change.to_category, :] += taken
+    return state
+
+
+def without_needs(stock: np.ndarray, rates: Rates) -> tuple[np.ndarray, Rates]:
+    """The same stock and rates with every need in one: for what is counted only in total and by
+    category (the track record, the scenarios), 13 times fewer cells to simulate. Needs change no rate
+    but arrivals, which are summed."""
+    return stock.sum(axis=2, keepdims=True), Rates(
+        rates.cease, rates.move, rates.arrivals.sum(axis=2, keepdims=True), rates.trend
+    )

@@ -16,9 +16,9 @@ import numpy as np
 
 from sendboard import periods
 from sendboard.contract import PLAN_NEEDS
-from sendboard.projection import costs, disclosure, history
+from sendboard.projection import costs, disclosure, history, scenarios
 from sendboard.projection.categories import AGE_GROUPS, CATEGORIES
-from sendboard.projection.flows import project
+from sendboard.projection.flows import project, without_needs
 
 MONTHS = 36
 SIMULATIONS = 200
@@ -45,6 +45,7 @@ class Projection:
     costs: list[dict]
     price_year: str
     history: dict[str, int]  # plans in force at each month end up to the origin, from its own extract
+    scenarios: dict[str, str]  # name: description
 
 
 def national_trend(con, origin: str) -> float | None:
@@ -102,10 +103,13 @@ def trend_of_new_plans(con, origin: str) -> tuple[float, str]:
     return 1.0, "no trend: no DfE release with four Januaries published by then, and under two years of extracts"
 
 
-def _simulate(con, origin: str, months: int, simulations: int) -> tuple[np.ndarray, float, str, int]:
+def _simulate(
+    con, origin: str, months: int, simulations: int, by_need: bool = True
+) -> tuple[np.ndarray, float, str, history.Learned]:
     trend, source = trend_of_new_plans(con, origin)
     learned = history.learn(con, origin, trend)
-    return project(learned.stock, learned.rates, months, simulations, SEED), trend, source, learned.pairs
+    stock, rates = (learned.stock, learned.rates) if by_need else without_needs(learned.stock, learned.rates)
+    return project(stock, rates, months, simulations, SEED), trend, source, learned
 
 
 def _log_spread(draws: np.ndarray, median: float) -> np.ndarray:
@@ -123,7 +127,7 @@ def backtest(con) -> tuple[list[dict], dict[int, float]]:
         reachable = [h for h in BACKTEST_HORIZONS if periods.shift(origin, h) in observed]
         if not reachable:
             continue
-        sims, *_ = _simulate(con, origin, max(reachable), BACKTEST_SIMULATIONS)
+        sims, *_ = _simulate(con, origin, max(reachable), BACKTEST_SIMULATIONS, by_need=False)
         totals = sims.sum(axis=(2, 3, 4))
         for h in reachable:
             draws = totals[:, h - 1].astype(float)
@@ -169,18 +173,19 @@ def _widened(draws: np.ndarray, median: float, factor: float) -> tuple[float, fl
 
 def project_month(con, origin: str) -> Projection:
     points, widening = backtest(con)
-    sims, trend, source, pairs = _simulate(con, origin, MONTHS, SIMULATIONS)
+    sims, trend, source, learned = _simulate(con, origin, MONTHS, SIMULATIONS)
     rows = []
     categories = [key for key, _ in CATEGORIES]
     groups = [name for name, *_ in AGE_GROUPS]
 
-    def add(month: int, breakdown: str, draws: np.ndarray, category="", age_group="", need="") -> None:
+    def add(month: int, breakdown: str, draws: np.ndarray, category="", age_group="", need="",
+            scenario="baseline") -> None:  # fmt: skip
         draws = draws.astype(float)
         median = float(np.median(draws))
         lo80, hi80, lo95, hi95 = _widened(draws, median, _widening_at(widening, month + 1))
         rows.append(
             dict(zip(COLUMNS, (origin, periods.shift(origin, month + 1), breakdown, category, age_group, need,
-                               "baseline", median, lo80, hi80, lo95, hi95), strict=True))
+                               scenario, median, lo80, hi80, lo95, hi95), strict=True))
         )  # fmt: skip
 
     for month in range(MONTHS):
@@ -197,12 +202,33 @@ def project_month(con, origin: str) -> Projection:
                 add(month, "category_x_age", at[:, g, c].sum(axis=1), category=key, age_group=name)
     annual_costs, price_year = costs.read_costs()
     cost_rows = _cost_rows(con, origin, sims.sum(axis=(2, 4)), annual_costs, price_year, widening)
+    # each scenario beside the baseline, in total and by category, with its cost: the same seed, so
+    # it differs from the baseline by its change, not by chance
+    described = {}
+    for scenario in scenarios.read_scenarios():
+        changed = project(*without_needs(learned.stock, learned.rates), MONTHS, SIMULATIONS, SEED,
+                          (scenario.change(origin),))  # fmt: skip
+        described[scenario.name] = scenario.description
+        for month in range(MONTHS):
+            at = changed[:, month]
+            add(month, "total", at.sum(axis=(1, 2, 3)), scenario=scenario.name)
+            for c, key in enumerate(categories):
+                add(month, "category", at[:, :, c].sum(axis=(1, 2)), category=key, scenario=scenario.name)
+        cost_rows += _cost_rows(
+            con, origin, changed.sum(axis=(2, 4)), annual_costs, price_year, widening, scenario.name
+        )
     observed = {m: n for m, n in history.observed_totals(con).items() if m <= origin}
-    return Projection(rows, trend, source, pairs, points, widening, cost_rows, price_year, observed)
+    return Projection(rows, trend, source, learned.pairs, points, widening, cost_rows, price_year, observed, described)
 
 
 def _cost_rows(
-    con, origin: str, by_category: np.ndarray, annual: np.ndarray, price_year: str, widening: dict[int, float]
+    con,
+    origin: str,
+    by_category: np.ndarray,
+    annual: np.ndarray,
+    price_year: str,
+    widening: dict[int, float],
+    scenario: str = "baseline",
 ) -> list[dict]:
     """by_category: (S, months, C) projected plans in force. Each financial year's cost per simulation,
     by category and in total; months before the projection from the extracts (rounded to 5)."""
@@ -224,7 +250,7 @@ def _cost_rows(
             median = float(np.median(draws))
             lo80, hi80, lo95, hi95 = _widened(draws, median, factor)
             rows.append(
-                dict(zip(costs.COLUMNS, (origin, name, label, "baseline", median, lo80, hi80, lo95, hi95, price_year),
+                dict(zip(costs.COLUMNS, (origin, name, label, scenario, median, lo80, hi80, lo95, hi95, price_year),
                          strict=True))
             )  # fmt: skip
     return rows

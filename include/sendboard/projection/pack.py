@@ -69,7 +69,8 @@ def render(month: str, rows: list[dict], history: list[tuple[str, int]], costs: 
            record: list[dict], notes: dict) -> str:  # fmt: skip
     """rows: the published board_projection rows; history: the observed totals up to the month as
     published (none of 1 to 4); costs, record: the published cost rows and track record."""
-    total = [r for r in rows if r["breakdown"] == "total"]
+    baseline = [r for r in rows if r["scenario"] == "baseline"]
+    total = [r for r in baseline if r["breakdown"] == "total"]
     parts = [
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>Projected EHC plans, made from {_text(month)}</title><style>{CSS}</style></head><body>",
@@ -92,8 +93,9 @@ def render(month: str, rows: list[dict], history: list[tuple[str, int]], costs: 
         "<h2>By placement category (the DSG management plan's)</h2>",
     ]
     for key, label in CATEGORIES:
-        fan = [r for r in rows if r["breakdown"] == "category" and r["category"] == key]
+        fan = [r for r in baseline if r["breakdown"] == "category" and r["category"] == key]
         parts.append(f"<h3>{_text(label)}</h3>{fan_svg(label + ': projection', [], fan)}")
+    parts.append(_scenarios(rows, costs, notes.get("scenarios", {})))
     parts += [
         "<h2>Cost of placements</h2>",
         f'<p class="note">At {_text(costs[0]["price_year"] if costs else "")} prices '
@@ -104,6 +106,7 @@ def render(month: str, rows: list[dict], history: list[tuple[str, int]], costs: 
             f"<td>{_money(int(c['median']))}</td>"
             f"<td>{_money(int(c['lower_80']))} to {_money(int(c['upper_80']))}</td></tr>"
             for c in costs
+            if c["scenario"] == "baseline"
         ),
         "</table>",
         "<h2>Track record</h2>",
@@ -121,3 +124,30 @@ def render(month: str, rows: list[dict], history: list[tuple[str, int]], costs: 
         "</body></html>",
     ]
     return "".join(parts)
+
+
+def _scenarios(rows: list[dict], costs: list[dict], described: dict[str, str]) -> str:
+    """Each scenario beside the baseline: plans in force each January and the cost of each financial year."""
+    if not described:
+        return ""
+    januaries = [r["projected_month"] for r in rows if r["breakdown"] == "total" and r["scenario"] == "baseline"
+                 and r["projected_month"].endswith("-01")][:3]  # fmt: skip
+    total = {(r["scenario"], r["projected_month"]): int(r["median"]) for r in rows if r["breakdown"] == "total"}
+    spend = {(c["scenario"], c["financial_year"]): int(c["median"]) for c in costs if c["category"] == "total"}
+    years = sorted({c["financial_year"] for c in costs})
+    head = "".join(f"<th>Plans, {_text(j)}</th>" for j in januaries) + "".join(
+        f"<th>Cost {_text(y)}</th>" for y in years
+    )
+    body = "".join(
+        f"<tr><td>{_text(name)}</td>"
+        + "".join(f"<td>{total.get((name, j), 0):,}</td>" for j in januaries)
+        + "".join(f"<td>{_money(spend.get((name, y), 0))}</td>" for y in years)
+        + "</tr>"
+        for name in ["baseline", *described]
+    )
+    notes = "".join(f"<li><b>{_text(n)}</b>: {_text(d)}</li>" for n, d in described.items())
+    return (
+        '<h2>Scenarios</h2><p class="note">The council\'s changes (dbt/seeds/projection_scenarios.csv), each '
+        "projected beside the baseline with the same simulated futures, medians shown.</p>"
+        f"<ul>{notes}</ul><table><tr><th>Scenario</th>{head}</tr>{body}</table>"
+    )

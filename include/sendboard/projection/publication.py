@@ -36,6 +36,7 @@ def _csv(columns: tuple[str, ...], rows: list[dict]) -> bytes:
 def dsg_tables(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     """The DSG management plan's tables from the published (rounded) rows, for January of each of the
     next three years: plans by placement category and age group (with totals), and plans by need."""
+    rows = [r for r in rows if r["scenario"] == "baseline"]
     januaries = sorted({r["projected_month"] for r in rows if r["projected_month"].endswith("-01")})[:3]
     groups = [name for name, *_ in AGE_GROUPS]
     by_age = []
@@ -114,6 +115,7 @@ def files_of(projection: Projection) -> dict[str, bytes]:
         "trend_source": projection.trend_source,
         "months_of_flows_learned": projection.pairs,
         "interval_widening_by_horizon": {str(h): round(f, 2) for h, f in projection.widening.items()},
+        "scenarios": projection.scenarios,
         "track_record": record,
     }
     published_rows = disclosure.published_rows(projection.rows)

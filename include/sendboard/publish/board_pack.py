@@ -430,7 +430,9 @@ def latest_projection(home: Path, period: str) -> dict | None:
         return None
     with open(root / made[-1] / "board_projection.csv", newline="", encoding="utf-8") as handle:
         januaries = [
-            r for r in csv.DictReader(handle) if r["breakdown"] == "total" and r["projected_month"].endswith("-01")
+            r
+            for r in csv.DictReader(handle)
+            if r["breakdown"] == "total" and r["scenario"] == "baseline" and r["projected_month"].endswith("-01")
         ]
     return {"made_from": made[-1], "januaries": januaries[:3]}
 
