@@ -177,3 +177,34 @@ def test_a_placement_costs_file_that_breaks_its_form_is_refused_naming_the_row(t
         csv.writer(handle).writerows(change(rows))
     with pytest.raises(ProjectionInputError, match=re.escape(message)):
         read_costs(edited)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("baseline,x,new_plans,2027-04,-10,,,", "row 2, scenario 'baseline': each scenario needs a name of its own"),
+        ("a,x,grow,2027-04,-10,,,", "row 2, scenario 'a': kind is not one of new_plans, move_places"),
+        ("a,x,new_plans,April 2027,-10,,,", "from_month 'April 2027' is not YYYY-MM"),
+        ("a,x,new_plans,2027-04,-100,,,", "percent must be more than -100"),
+        ("a,x,move_places,2027-09,,0,independent_special,maintained_special", "places must be a whole number"),
+        ("a,x,move_places,2027-09,,60,independent_special,independent_special", "must be two DSG categories"),
+    ],
+)
+def test_a_scenario_that_breaks_its_form_is_refused_naming_the_row(tmp_path, row, message):
+    from sendboard.errors import ProjectionInputError
+    from sendboard.projection.scenarios import read_scenarios
+
+    path = tmp_path / "projection_scenarios.csv"
+    path.write_text("scenario,description,kind,from_month,percent,places,from_category,to_category\n" + row + "\n")
+    with pytest.raises(ProjectionInputError, match=re.escape(message)):
+        read_scenarios(path)
+
+
+def test_a_scenario_starts_in_its_month_counted_from_the_origin_and_a_past_one_at_once():
+    from sendboard.projection.scenarios import read_scenarios
+
+    fewer, school = read_scenarios()  # the sample's: April 2027 and September 2027
+    assert fewer.change("2026-10").start == 6 and fewer.change("2026-10").arrivals_factor == 0.9
+    moved = school.change("2026-10")
+    assert (moved.start, moved.places, moved.from_category, moved.to_category) == (11, 60, 3, 2)
+    assert school.change("2028-01").start == 1

@@ -65,10 +65,18 @@ def fan_svg(title: str, history: list[tuple[str, int]], fan: list[dict]) -> str:
     )
 
 
-def render(month: str, rows: list[dict], history: list[tuple[str, int]], costs: list[dict],
-           record: list[dict], notes: dict) -> str:  # fmt: skip
+def render(
+    month: str,
+    rows: list[dict],
+    history: list[tuple[str, int]],
+    costs: list[dict],
+    record: list[dict],
+    notes: dict,
+    year_ago: tuple[dict | None, int | None] = (None, None),
+) -> str:
     """rows: the published board_projection rows; history: the observed totals up to the month as
-    published (none of 1 to 4); costs, record: the published cost rows and track record."""
+    published (none of 1 to 4); costs, record: the published cost rows and track record; year_ago: the
+    projection made 12 months before for this month (its published row) and what happened."""
     baseline = [r for r in rows if r["scenario"] == "baseline"]
     total = [r for r in baseline if r["breakdown"] == "total"]
     parts = [
@@ -109,6 +117,7 @@ def render(month: str, rows: list[dict], history: list[tuple[str, int]], costs: 
             if c["scenario"] == "baseline"
         ),
         "</table>",
+        _year_ago(month, *year_ago),
         "<h2>Track record</h2>",
         '<p class="note">The same method, run at earlier months from the extracts then, against the plans '
         "in force that came.</p>",
@@ -150,4 +159,20 @@ def _scenarios(rows: list[dict], costs: list[dict], described: dict[str, str]) -
         '<h2>Scenarios</h2><p class="note">The council\'s changes (dbt/seeds/projection_scenarios.csv), each '
         "projected beside the baseline with the same simulated futures, medians shown.</p>"
         f"<ul>{notes}</ul><table><tr><th>Scenario</th>{head}</tr>{body}</table>"
+    )
+
+
+def _year_ago(month: str, made: dict | None, happened: int | None) -> str:
+    if made is None or happened is None:
+        return (
+            '<h2>A year ago we said</h2><p class="note">No projection was published 12 months before '
+            f"{_text(month)}: the comparison starts a year after the first projection.</p>"
+        )
+    inside = int(made["lower_80"]) <= happened <= int(made["upper_80"])
+    return (
+        "<h2>A year ago we said</h2>"
+        f"<p>The projection made from {_text(made['month_made'])} put plans in force at the end of "
+        f"{_text(month)} at {int(made['median']):,} (80% range {int(made['lower_80']):,} to "
+        f"{int(made['upper_80']):,}). There were {happened:,}: "
+        f"{'inside' if inside else 'outside'} the 80% range.</p>"
     )

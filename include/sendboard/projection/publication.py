@@ -93,8 +93,24 @@ def _pdf(page: str) -> bytes:
         return pdf.html_to_pdf(html, Path(folder) / "projection_pack.pdf").read_bytes()
 
 
-def files_of(projection: Projection) -> dict[str, bytes]:
-    """Everything published for the month, through the stage's disclosure rules."""
+def made_twelve_months_before(home: Path, month: str) -> dict | None:
+    """The published projection made 12 months before `month`, for `month` (its baseline total)."""
+    from sendboard import periods
+
+    folder = projection_root(home) / periods.shift(month, -12)
+    if not (folder / "board_projection.csv").is_file():
+        return None
+    with open(folder / "board_projection.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["breakdown"] == "total" and row["scenario"] == "baseline" and row["projected_month"] == month:
+                return row
+    return None
+
+
+def files_of(projection: Projection, earlier: dict | None = None) -> dict[str, bytes]:
+    """Everything published for the month, through the stage's disclosure rules. earlier: the
+    projection made 12 months before for this month (made_twelve_months_before), shown beside what
+    happened."""
     points = disclosure.published_backtest(projection.backtest)
     at = {h: [p for p in points if p["horizon"] == h] for h in sorted({p["horizon"] for p in points})}
     record = {
@@ -124,7 +140,9 @@ def files_of(projection: Projection) -> dict[str, bytes]:
     need_columns = ("january", "need", "median", "lower_80", "upper_80")
     cost_rows = disclosure.published_costs(projection.costs)
     shown = [(m, c) for m, n in sorted(projection.history.items()) if (c := disclosure.actual_count(n)) is not None]
-    page = pack.render(str(notes["month_made"] or ""), published_rows, shown, cost_rows, points, notes)
+    month = str(notes["month_made"] or "")
+    happened = disclosure.actual_count(projection.history[month]) if month in projection.history else None
+    page = pack.render(month, published_rows, shown, cost_rows, points, notes, (earlier, happened))
     return {
         "projection_pack.html": page.encode("utf-8"),
         "projection_pack.pdf": _pdf(page),

@@ -61,7 +61,8 @@ def project_and_publish(home: Path, month: str) -> dict:
         record(con, projection)
     finally:
         con.close()
-    status, version = publication.publish(home, month, publication.files_of(projection))
+    earlier = publication.made_twelve_months_before(home, month)
+    status, version = publication.publish(home, month, publication.files_of(projection, earlier))
     seconds = round(time.perf_counter() - began, 1)
     log.info("projection of %s: %s, version %d (%s s; %s)", month, status, version, seconds, projection.trend_source)
     return {"month": month, "status": status, "version": version, "seconds": seconds}
