@@ -88,3 +88,30 @@ def test_a_projection_is_published_as_a_new_version_only_when_it_changed(tmp_pat
     assert (root / ".versions" / "2025-03" / "v1" / "board_projection.csv").read_bytes() == b"a\n1\n"
     assert (root / "2025-03" / "board_projection.csv").read_bytes() == b"a\n2\n"
     assert sorted(p.name for p in root.iterdir()) == [".versions", "2025-03"]  # nothing half-written left
+
+
+def test_the_pipeline_expects_open_requests_plans_when_the_cohort_before_issued_them():
+    """Ten requests received 12 to 24 months before March 2025: five became plans four months after
+    the request, five were not assessed (half become plans). Open in March: two undecided requests
+    received a month before, and one being assessed for five months (past every wait seen: none)."""
+    from sendboard.projection.pipeline import pipeline
+
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute(
+        "create table staging.stg_case_management__requests (period varchar, request_id varchar, received_date date,"
+        " decision varchar, assessment_outcome varchar, plan_issued_date date)"
+    )
+    rows = [(f"C{i}", date(2023, 6, 10), "ASSESS", "PLAN", date(2023, 10, 20)) for i in range(5)]
+    rows += [(f"N{i}", date(2023, 7, 1), "NOT_ASSESS", None, None) for i in range(5)]
+    rows += [("O1", date(2025, 2, 3), None, None, None), ("O2", date(2025, 2, 20), None, None, None)]
+    rows += [("O3", date(2024, 10, 1), "ASSESS", None, None)]
+    for request, received, decision, outcome, issued in rows:
+        con.execute("insert into staging.stg_case_management__requests values ('2025-03', ?, ?, ?, ?, ?)",
+                    [request, received, decision, outcome, issued])  # fmt: skip
+    found = pipeline(con, "2025-03", date(2025, 3, 31), 6)
+    assert found is not None and found.open_requests == 3
+    # each undecided request: half a plan, in month 4 after its request = projected month 3
+    assert found.expected.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    # the plans of requests still to come: none within 3 months of the request, all by 4
+    assert found.issued_within.tolist() == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]

@@ -57,11 +57,18 @@ class Change:
 
 
 def project(
-    stock: np.ndarray, rates: Rates, months: int, simulations: int, seed: int, changes: tuple[Change, ...] = ()
+    stock: np.ndarray,
+    rates: Rates,
+    months: int,
+    simulations: int,
+    seed: int,
+    changes: tuple[Change, ...] = (),
+    arrival_factors: np.ndarray | None = None,
 ) -> np.ndarray:
     """stock: counts (AGE_MONTHS, C, N) at the origin's month end. Returns counts by simulation, month
     (1..months), age group, category and need: shape (simulations, months, 5, C, N). The same seed
-    gives every scenario the same random draws as the baseline until its change."""
+    gives every scenario the same random draws as the baseline until its change. arrival_factors:
+    each projected month's arrivals against the trend's (the pipeline's near term), 1 where absent."""
     rng = np.random.default_rng(seed)
     needs = stock.shape[2]
     state = np.broadcast_to(stock, (simulations, *stock.shape)).astype(np.int64)
@@ -96,6 +103,8 @@ def project(
         state = moved
         # 4. arrivals, grown by the trend, each year of age's spread over its 12 months of age
         factor = np.prod([c.arrivals_factor for c in changes if month + 1 >= c.start]) if changes else 1.0
+        if arrival_factors is not None and month < arrival_factors.size:
+            factor *= arrival_factors[month]
         expected = rates.arrivals * rates.trend ** ((month + 1) / 12) * factor
         # a Poisson count per year of age (a twelfth the draws of one per month of age), each spread
         # evenly at random over that year's 12 months of age: the same distribution

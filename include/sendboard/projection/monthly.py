@@ -16,7 +16,7 @@ import numpy as np
 
 from sendboard import periods
 from sendboard.contract import PLAN_NEEDS
-from sendboard.projection import costs, disclosure, history, scenarios
+from sendboard.projection import costs, disclosure, history, pipeline, scenarios
 from sendboard.projection.categories import AGE_GROUPS, CATEGORIES
 from sendboard.projection.flows import project, without_needs
 
@@ -109,7 +109,20 @@ def _simulate(
     trend, source = trend_of_new_plans(con, origin)
     learned = history.learn(con, origin, trend)
     stock, rates = (learned.stock, learned.rates) if by_need else without_needs(learned.stock, learned.rates)
-    return project(stock, rates, months, simulations, SEED), trend, source, learned
+    factors = arrival_factors(con, origin, learned, months)
+    return project(stock, rates, months, simulations, SEED, arrival_factors=factors), trend, source, learned
+
+
+def arrival_factors(con, origin: str, learned: history.Learned, months: int) -> np.ndarray | None:
+    """Each projected month's arrivals against the trend's: the open requests' plans plus the share of
+    future requests' plans issued by then (pipeline.py). None without a concluded cohort."""
+    end = periods.last_day(origin)
+    found = pipeline.pipeline(con, origin, end, months)
+    monthly = learned.rates.arrivals.sum()
+    if found is None or monthly <= 0:
+        return None
+    by_trend = monthly * learned.rates.trend ** (np.arange(1, months + 1) / 12)
+    return found.expected / by_trend + found.issued_within
 
 
 def _log_spread(draws: np.ndarray, median: float) -> np.ndarray:
@@ -207,7 +220,7 @@ def project_month(con, origin: str) -> Projection:
     described = {}
     for scenario in scenarios.read_scenarios():
         changed = project(*without_needs(learned.stock, learned.rates), MONTHS, SIMULATIONS, SEED,
-                          (scenario.change(origin),))  # fmt: skip
+                          (scenario.change(origin),), arrival_factors(con, origin, learned, MONTHS))  # fmt: skip
         described[scenario.name] = scenario.description
         for month in range(MONTHS):
             at = changed[:, month]
