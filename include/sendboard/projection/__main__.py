@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
-import os
 import sys
 from pathlib import Path
 
-from sendboard import config
 from sendboard.errors import ProjectionInputError
-from sendboard.ingest.bounds import InputRefused, check_size
+from sendboard.projection import inputs
 from sendboard.projection.annual import Forecast, project
 
 INPUT_COLUMNS = ("series_id", "year", "value")
@@ -22,32 +19,20 @@ OUTPUT_COLUMNS = ("series_id", "year", "horizon", "forecast", "lower_80", "upper
 
 def read_series(path: Path) -> dict[str, dict[int, float]]:
     """The input file's series; the file is read whole, so it is bounded first (SENDBOARD_MAX_REFERENCE_MB)."""
-    try:
-        check_size(os.stat(path).st_size, config.input_bounds().reference_bytes, "SENDBOARD_MAX_REFERENCE_MB")
-    except InputRefused as refused:
-        raise ProjectionInputError(f"{path}: {refused.problem}") from None
     series: dict[str, dict[int, float]] = {}
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in INPUT_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ProjectionInputError(f"{path}: missing column(s) {', '.join(missing)}")
-        for row_number, row in enumerate(reader, start=2):
-            series_id = (row["series_id"] or "").strip()
-            where = f"{path}, row {row_number}, series {series_id!r}"
-            try:
-                year = int(row["year"])
-            except (TypeError, ValueError):
-                raise ProjectionInputError(f"{where}: year is not a whole number") from None
-            try:
-                value = float(row["value"])
-            except (TypeError, ValueError):
-                raise ProjectionInputError(f"{where}: value is not a number") from None
-            if not math.isfinite(value) or value < 0:
-                raise ProjectionInputError(f"{where}: value is not a count (a finite number, 0 or more)")
-            if year in series.setdefault(series_id, {}):
-                raise ProjectionInputError(f"{where}: year {year} is repeated")
-            series[series_id][year] = value
+    for row_number, row in inputs.rows(path, INPUT_COLUMNS):
+        series_id = (row["series_id"] or "").strip()
+        where = f"{path}, row {row_number}, series {series_id!r}"
+        try:
+            year = int(row["year"])
+        except (TypeError, ValueError):
+            raise ProjectionInputError(f"{where}: year is not a whole number") from None
+        value = inputs.number(row["value"], "value", where)
+        if value < 0:
+            raise ProjectionInputError(f"{where}: value is not a count (a finite number, 0 or more)")
+        if year in series.setdefault(series_id, {}):
+            raise ProjectionInputError(f"{where}: year {year} is repeated")
+        series[series_id][year] = value
     if not series:
         raise ProjectionInputError(f"{path}: no rows")
     return series

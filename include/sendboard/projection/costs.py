@@ -10,14 +10,13 @@ finer count can be read back from a cost. Costs are published to the nearest £1
 
 from __future__ import annotations
 
-import csv
-import math
 from pathlib import Path
 
 import numpy as np
 
 from sendboard import config, periods
 from sendboard.errors import ProjectionInputError
+from sendboard.projection import inputs
 from sendboard.projection.categories import CATEGORIES
 
 SEED = config.PROJECT_ROOT / "dbt" / "seeds" / "placement_costs.csv"
@@ -32,26 +31,18 @@ def read_costs(path: Path = SEED) -> tuple[np.ndarray, str]:
     keys = [key for key, _ in CATEGORIES]
     costs: dict[str, float] = {}
     years = set()
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in ("category", "annual_cost_gbp", "price_year") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ProjectionInputError(f"{path}: missing column(s) {', '.join(missing)}")
-        for row_number, row in enumerate(reader, start=2):
-            category = (row["category"] or "").strip()
-            where = f"{path}, row {row_number}, category {category!r}"
-            if category not in keys:
-                raise ProjectionInputError(f"{where}: not a DSG placement category ({', '.join(keys)})")
-            if category in costs:
-                raise ProjectionInputError(f"{where}: the category is given twice")
-            try:
-                cost = float(row["annual_cost_gbp"])
-            except (TypeError, ValueError):
-                raise ProjectionInputError(f"{where}: annual_cost_gbp is not a number") from None
-            if not math.isfinite(cost) or cost < 0:
-                raise ProjectionInputError(f"{where}: annual_cost_gbp is not a sum of money (0 or more)")
-            costs[category] = cost
-            years.add((row["price_year"] or "").strip())
+    for row_number, row in inputs.rows(path, ("category", "annual_cost_gbp", "price_year")):
+        category = (row["category"] or "").strip()
+        where = f"{path}, row {row_number}, category {category!r}"
+        if category not in keys:
+            raise ProjectionInputError(f"{where}: not a DSG placement category ({', '.join(keys)})")
+        if category in costs:
+            raise ProjectionInputError(f"{where}: the category is given twice")
+        cost = inputs.number(row["annual_cost_gbp"], "annual_cost_gbp", where)
+        if cost < 0:
+            raise ProjectionInputError(f"{where}: annual_cost_gbp is not a sum of money (0 or more)")
+        costs[category] = cost
+        years.add((row["price_year"] or "").strip())
     absent = [k for k in keys if k not in costs]
     if absent:
         raise ProjectionInputError(f"{path}: no annual_cost_gbp for {', '.join(absent)}")

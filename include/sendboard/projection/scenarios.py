@@ -3,13 +3,12 @@ here as it is), as changes to the baseline the flows model applies (flows.Change
 
 from __future__ import annotations
 
-import csv
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from sendboard import config, periods
 from sendboard.errors import ProjectionInputError
+from sendboard.projection import inputs
 from sendboard.projection.categories import CATEGORIES
 from sendboard.projection.flows import Change
 
@@ -45,42 +44,34 @@ def read_scenarios(path: Path = SEED) -> list[Scenario]:
     that is not YYYY-MM, a percentage that would make new plans negative, or places that are not a
     whole number of 1 or more."""
     found: list[Scenario] = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        columns = ("scenario", "description", "kind", "from_month", "percent", "places", "from_category", "to_category")
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ProjectionInputError(f"{path}: missing column(s) {', '.join(missing)}")
-        for row_number, row in enumerate(reader, start=2):
-            name = (row["scenario"] or "").strip()
-            where = f"{path}, row {row_number}, scenario {name!r}"
-            if not name or name == "baseline" or name in {s.name for s in found}:
-                raise ProjectionInputError(f"{where}: each scenario needs a name of its own (not 'baseline')")
-            kind = (row["kind"] or "").strip()
-            if kind not in KINDS:
-                raise ProjectionInputError(f"{where}: kind is not one of {', '.join(KINDS)}")
-            month = (row["from_month"] or "").strip()
-            try:
-                periods.parse(month)
-            except ValueError:
-                raise ProjectionInputError(f"{where}: from_month {month!r} is not YYYY-MM") from None
-            scenario = Scenario(name, (row["description"] or "").strip(), kind, month)
-            if kind == "new_plans":
-                try:
-                    percent = float(row["percent"])
-                except (TypeError, ValueError):
-                    raise ProjectionInputError(f"{where}: percent is not a number") from None
-                if not math.isfinite(percent) or percent <= -100:
-                    raise ProjectionInputError(f"{where}: percent must be more than -100")
-                scenario = Scenario(name, scenario.description, kind, month, percent=percent)
-            else:
-                places = (row["places"] or "").strip()
-                if not places.isdigit() or int(places) < 1:
-                    raise ProjectionInputError(f"{where}: places must be a whole number of 1 or more")
-                ends = [(row[c] or "").strip() for c in ("from_category", "to_category")]
-                if any(e not in CATEGORY_INDEX for e in ends) or ends[0] == ends[1]:
-                    raise ProjectionInputError(f"{where}: from_category and to_category must be two DSG categories")
-                scenario = Scenario(name, scenario.description, kind, month, places=int(places),
-                                    from_category=ends[0], to_category=ends[1])  # fmt: skip
-            found.append(scenario)
+    columns = ("scenario", "description", "kind", "from_month", "percent", "places", "from_category", "to_category")
+    for row_number, row in inputs.rows(path, columns):
+        name = (row["scenario"] or "").strip()
+        where = f"{path}, row {row_number}, scenario {name!r}"
+        if not name or name == "baseline" or name in {s.name for s in found}:
+            raise ProjectionInputError(f"{where}: each scenario needs a name of its own (not 'baseline')")
+        kind = (row["kind"] or "").strip()
+        if kind not in KINDS:
+            raise ProjectionInputError(f"{where}: kind is not one of {', '.join(KINDS)}")
+        month = (row["from_month"] or "").strip()
+        try:
+            periods.parse(month)
+        except ValueError:
+            raise ProjectionInputError(f"{where}: from_month {month!r} is not YYYY-MM") from None
+        scenario = Scenario(name, (row["description"] or "").strip(), kind, month)
+        if kind == "new_plans":
+            percent = inputs.number(row["percent"], "percent", where)
+            if percent <= -100:
+                raise ProjectionInputError(f"{where}: percent must be more than -100")
+            scenario = Scenario(name, scenario.description, kind, month, percent=percent)
+        else:
+            places = (row["places"] or "").strip()
+            if not places.isdigit() or int(places) < 1:
+                raise ProjectionInputError(f"{where}: places must be a whole number of 1 or more")
+            ends = [(row[c] or "").strip() for c in ("from_category", "to_category")]
+            if any(e not in CATEGORY_INDEX for e in ends) or ends[0] == ends[1]:
+                raise ProjectionInputError(f"{where}: from_category and to_category must be two DSG categories")
+            scenario = Scenario(name, scenario.description, kind, month, places=int(places),
+                                from_category=ends[0], to_category=ends[1])  # fmt: skip
+        found.append(scenario)
     return found
