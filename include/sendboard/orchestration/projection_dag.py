@@ -25,9 +25,10 @@ def projection_dag(doc_md: str) -> DAG:
         # its event makes the analysts' copy carry the new projection
         @task(pool=WAREHOUSE_POOL, outlets=[PROJECTED])
         def project_ehc_plans() -> list[dict]:
-            from airflow.sdk.exceptions import AirflowSkipException
+            from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
             from sendboard import config
+            from sendboard.errors import ProjectionInputError
             from sendboard.projection.run import latest_published_month, project_and_publish
 
             home = config.home()
@@ -38,7 +39,11 @@ def projection_dag(doc_md: str) -> DAG:
                 if latest is None:
                     raise AirflowSkipException("no month is published yet: nothing to project")
                 months = [latest]
-            return [project_and_publish(home, month) for month in months]
+            try:
+                return [project_and_publish(home, month) for month in months]
+            except ProjectionInputError as bad_seed:
+                # a seed that breaks its form is the council's to fix: no retry, the alert says where
+                raise AirflowFailException(str(bad_seed)) from bad_seed
 
         project_ehc_plans()
     return dag
