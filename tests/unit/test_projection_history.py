@@ -115,3 +115,35 @@ def test_the_pipeline_expects_open_requests_plans_when_the_cohort_before_issued_
     assert found.expected.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
     # the plans of requests still to come: none within 3 months of the request, all by 4
     assert found.issued_within.tolist() == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+
+
+def test_a_financial_year_s_cost_adds_past_months_counted_and_rounded_to_5_and_projected_months():
+    """Origin January 2027: the financial year 2026-27 has ten months past (April to January) and two
+    projected. Seven plans in mainstream each past month (published as 5), twelve each projected month,
+    at £1,200 a year (£100 a month): 10 x 5 x 100 + 2 x 12 x 100 = £7,400; 2027-28 is twelve
+    projected months, 12 x 12 x 100 = £14,400."""
+    from sendboard.projection import monthly
+
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    con.execute(
+        "create table intermediate.int_plans_active_at_month_end (period varchar, setting_type varchar,"
+        " plan_id varchar)"
+    )
+    for month in ("2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11",
+                  "2026-12", "2027-01"):  # fmt: skip
+        for plan in range(7):
+            con.execute("insert into intermediate.int_plans_active_at_month_end values (?, 'MAINSTREAM_SCHOOL', ?)",
+                        [month, f"P{plan}"])  # fmt: skip
+    by_category = np.zeros((3, 36, len(CATEGORIES)))
+    by_category[:, :, CATEGORY["mainstream"]] = 12
+    annual = np.zeros(len(CATEGORIES))
+    annual[CATEGORY["mainstream"]] = 1200
+    rows = monthly._cost_rows(con, "2027-01", by_category, annual, "2026-27", widening={})
+    by_year = {(r["financial_year"], r["category"]): r for r in rows}
+    assert by_year[("2026-27", "mainstream")]["median"] == 7400
+    assert by_year[("2026-27", "total")]["median"] == 7400
+    assert by_year[("2027-28", "mainstream")]["median"] == 14400
+    assert by_year[("2027-28", "mainstream")]["lower_95"] == 14400  # every simulation the same
+    assert by_year[("2028-29", "maintained_special")]["median"] == 0
+    assert {r["financial_year"] for r in rows} == {"2026-27", "2027-28", "2028-29"}
