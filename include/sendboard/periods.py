@@ -34,6 +34,16 @@ def shift(period: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def months_between(first: str, last: str) -> int:
+    """How many months `last` is after `first` (the inverse of shift).
+
+    >>> months_between("2026-10", "2027-04"), months_between("2026-10", "2026-10"), months_between("2027-01", "2026-12")
+    (6, 0, -1)
+    """
+    (y0, m0), (y1, m1) = parse(first), parse(last)
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
 def of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 

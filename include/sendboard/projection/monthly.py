@@ -105,12 +105,14 @@ def trend_of_new_plans(con, origin: str) -> tuple[float, str]:
 
 def _simulate(
     con, origin: str, months: int, simulations: int, by_need: bool = True
-) -> tuple[np.ndarray, float, str, history.Learned]:
+) -> tuple[np.ndarray, float, str, history.Learned, np.ndarray | None]:
+    """The simulations, the trend and what it came from, what was learned, and the pipeline's arrival
+    factors (the scenarios reuse the last two)."""
     trend, source = trend_of_new_plans(con, origin)
     learned = history.learn(con, origin, trend)
     stock, rates = (learned.stock, learned.rates) if by_need else without_needs(learned.stock, learned.rates)
     factors = arrival_factors(con, origin, learned, months)
-    return project(stock, rates, months, simulations, SEED, arrival_factors=factors), trend, source, learned
+    return project(stock, rates, months, simulations, SEED, arrival_factors=factors), trend, source, learned, factors
 
 
 def arrival_factors(con, origin: str, learned: history.Learned, months: int) -> np.ndarray | None:
@@ -186,7 +188,7 @@ def _widened(draws: np.ndarray, median: float, factor: float) -> tuple[float, fl
 
 def project_month(con, origin: str) -> Projection:
     points, widening = backtest(con)
-    sims, trend, source, learned = _simulate(con, origin, MONTHS, SIMULATIONS)
+    sims, trend, source, learned, factors = _simulate(con, origin, MONTHS, SIMULATIONS)
     rows = []
     categories = [key for key, _ in CATEGORIES]
     groups = [name for name, *_ in AGE_GROUPS]
@@ -220,7 +222,7 @@ def project_month(con, origin: str) -> Projection:
     described = {}
     for scenario in scenarios.read_scenarios():
         changed = project(*without_needs(learned.stock, learned.rates), MONTHS, SIMULATIONS, SEED,
-                          (scenario.change(origin),), arrival_factors(con, origin, learned, MONTHS))  # fmt: skip
+                          (scenario.change(origin),), factors)  # fmt: skip
         described[scenario.name] = scenario.description
         for month in range(MONTHS):
             at = changed[:, month]
@@ -255,9 +257,9 @@ def _cost_rows(
             if m <= origin:
                 spent += disclosure.nearest_5s(observed.get(m, np.zeros(by_category.shape[2])))[None, :]
             else:
-                spent += by_category[:, _months_between(origin, m) - 1, :]
+                spent += by_category[:, periods.months_between(origin, m) - 1, :]
         spend = spent * annual[None, :] / 12  # (S, C)
-        factor = _widening_at(widening, _months_between(origin, months[-1]))
+        factor = _widening_at(widening, periods.months_between(origin, months[-1]))
         keys = [key for key, _ in CATEGORIES]
         for label, draws in [("total", spend.sum(axis=1)), *((k, spend[:, c]) for c, k in enumerate(keys))]:
             median = float(np.median(draws))
@@ -267,8 +269,3 @@ def _cost_rows(
                          strict=True))
             )  # fmt: skip
     return rows
-
-
-def _months_between(origin: str, month: str) -> int:
-    (y0, m0), (y1, m1) = periods.parse(origin), periods.parse(month)
-    return (y1 - y0) * 12 + (m1 - m0)

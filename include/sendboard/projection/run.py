@@ -13,13 +13,13 @@ from pathlib import Path
 from sendboard import config
 from sendboard.projection import monthly, publication
 from sendboard.warehouse import connection as warehouse
+from sendboard.warehouse.integrity import published_versions
 
 log = logging.getLogger(__name__)
 
 
 def latest_published_month(home: Path) -> str | None:
-    published = home / "published"
-    months = sorted(p.name for p in published.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_symlink())
+    months = sorted(published_versions(home))
     return months[-1] if months else None
 
 

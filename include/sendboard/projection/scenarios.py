@@ -31,8 +31,7 @@ class Scenario:
     def change(self, origin: str) -> Change:
         """The change as the flows model takes it: from the projected month it starts in (a month at or
         before the origin starts with the projection)."""
-        (y0, m0), (y1, m1) = periods.parse(origin), periods.parse(self.from_month)
-        start = max((y1 - y0) * 12 + (m1 - m0), 1)
+        start = max(periods.months_between(origin, self.from_month), 1)
         if self.kind == "new_plans":
             return Change(start=start, arrivals_factor=1 + self.percent / 100)
         return Change(start, places=self.places, from_category=CATEGORY_INDEX[self.from_category],
