@@ -13,7 +13,9 @@ counts are rounded to the nearest 5.
 
 **When it fails** the board's publication is not affected and the last
 projection stays in place, named by its month; the alert names the task. Fix
-the cause, then clear the task or trigger the DAG.
+the cause, then clear the task or trigger the DAG. To project one published
+month again (after editing `placement_costs.csv`, say), trigger it with
+`{"period": "YYYY-MM"}`.
 """
 
 from sendboard.orchestration.projection_dag import projection_dag

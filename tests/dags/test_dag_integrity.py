@@ -151,6 +151,8 @@ def test_the_projection_follows_each_publication_in_a_dag_of_its_own(dag_bag):
     [project] = dag.tasks
     assert project.pool == "sendboard_warehouse" and project.owner == "sendboard-data-engineering"
     assert [o.name for o in project.outlets] == ["published_projection"]
+    # an operator can project one published month again (a backfill's events name each month)
+    assert dag.params.get_param("period").value is None
 
 
 def test_schedules(dag_bag):

@@ -10,7 +10,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from sendboard.projection import history, publication
+from sendboard import periods
+from sendboard.projection import history, monthly, publication
 from sendboard.projection.categories import CATEGORIES
 
 CATEGORY = {key: i for i, (key, _) in enumerate(CATEGORIES)}
@@ -26,7 +27,8 @@ def warehouse(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
         " birth_month date, setting_type varchar, primary_need varchar, age_at_month_end bigint)"
     )
     for period, plan, born, setting, need in rows:
-        end = {"2025-01": date(2025, 1, 31), "2025-02": date(2025, 2, 28)}[period]
+        end = {"2025-01": date(2025, 1, 31), "2025-02": date(2025, 2, 28), "2025-03": date(2025, 3, 31),
+               "2025-05": date(2025, 5, 31)}[period]  # fmt: skip
         con.execute(
             "insert into intermediate.int_plans_active_at_month_end values (?, ?, ?, ?, ?, ?,"
             " date_sub('year', ?::date, ?::date))",
@@ -75,6 +77,80 @@ def test_a_projection_at_an_origin_never_reads_a_later_extract():
                 " ('2025-02', '2025-02-28', 'Z', '2010-01-01', 'NEET', 'ASD', 15)")  # fmt: skip
     with pytest.raises(ValueError, match="no two consecutive extracts up to 2025-01"):
         history.learn(con, "2025-01", trend=1.0)
+
+
+def test_new_plans_are_counted_for_each_extract_whose_month_before_is_held():
+    # January: A. February: A, B (new). March: B, C, D (two new; A ceased). May: E (April is not held,
+    # so May's new plans cannot be told from April's and are not counted)
+    plan = ("MAINSTREAM_SCHOOL", "ASD")
+    con = warehouse(
+        [
+            ("2025-01", "A", date(2014, 6, 1), *plan),
+            ("2025-02", "A", date(2014, 6, 1), *plan),
+            ("2025-02", "B", date(2014, 6, 1), *plan),
+            ("2025-03", "B", date(2014, 6, 1), *plan),
+            ("2025-03", "C", date(2014, 6, 1), *plan),
+            ("2025-03", "D", date(2014, 6, 1), *plan),
+            ("2025-05", "E", date(2014, 6, 1), *plan),
+        ]
+    )
+    assert history.new_plans_by_month(con) == {"2025-02": 1, "2025-03": 2}
+
+
+def test_the_la_s_own_trend_is_the_growth_of_its_new_plans_from_a_year_of_months_up_to_the_origin():
+    months = periods.span("2024-01", "2025-01")
+    # new plans doubling every month for a year: 2 ** 12 = 4,096 times a year, exactly
+    doubling = {m: 2**k for k, m in enumerate(months)}
+    growth, error, used = monthly.own_trend(doubling, "2024-12")
+    assert used == 12 and growth == pytest.approx(4096, rel=1e-9)
+    # a later month is never read: a million new plans in January 2025 change nothing at December 2024
+    assert monthly.own_trend({**doubling, "2025-01": 10**6}, "2024-12") == (growth, error, used)
+    # eleven months are a season, not a trend
+    assert monthly.own_trend(doubling, "2024-11") is None
+    # a flat year, 40 a month, grows by nothing. The Poisson standard error of the slope per year:
+    # 1 / sqrt(40 x sum((k - 5.5) ** 2 for k in 0..11) / 144) = 1 / sqrt(40 x 143 / 144) = 0.158666
+    assert monthly.own_trend(dict.fromkeys(months[:12], 40), "2025-01") == (
+        pytest.approx(1.0),
+        pytest.approx(0.158666, abs=1e-6),
+        12,
+    )
+
+
+def test_the_trend_pools_england_s_with_a_third_of_the_la_s_own_and_carries_both_uncertainties():
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute(
+        "create table staging.stg_dfe_statistics__caseload as select * from (values"
+        " ('202021', 'National', 'All EHC plans', '1000'), ('202122', 'National', 'All EHC plans', '1100'),"
+        " ('202223', 'National', 'All EHC plans', '1200'), ('202324', 'National', 'All EHC plans', '1331'),"
+        " ('202324', 'Local authority', 'All EHC plans', '50'))"
+        " as t(time_period, geographic_level, breakdown_topic, ehcplans)"
+    )
+    flat = dict.fromkeys(periods.span("2023-07", "2024-06"), 40)  # the LA's new plans: no growth
+    # England, January 2021 to 2024: (1331 / 1000) ** (1 / 3) = 1.1 a year; its yearly log growths
+    # 0.0953102, 0.0870114 and 0.1036057 have a standard deviation of 0.0082972. The LA's own is 1.0
+    # with a standard error of 0.158666 (above). Pooled: exp(log 1.1 + 0.33 (log 1.0 - log 1.1)) =
+    # 1.1 ** 0.67 = 1.065941; its uncertainty sqrt((0.67 x 0.0082972) ** 2 + (0.33 x 0.158666) ** 2)
+    # = sqrt(0.0055591 ** 2 + 0.0523598 ** 2) = 0.0526541.
+    trend = monthly.trend_of_new_plans(con, "2024-06", flat)
+    assert trend.growth == pytest.approx(1.065941, abs=1e-6)
+    assert trend.log_sd == pytest.approx(0.0526541, abs=1e-6)
+    assert trend.source.startswith("pooled")
+    # in May 2024 January 2024's figures are not yet published: England has three years, not four
+    before = monthly.trend_of_new_plans(con, "2024-05", dict.fromkeys(periods.span("2023-06", "2024-05"), 40))
+    assert (before.growth, before.log_sd) == (pytest.approx(1.0), pytest.approx(0.158666, abs=1e-6))
+    assert before.source.startswith("the LA's own trend of new plans over 12 months")
+    # each simulation draws its own growth, the same ones for the same trend
+    draws = trend.draws(2000)
+    assert np.array_equal(draws, trend.draws(2000))
+    assert np.std(np.log(draws)) == pytest.approx(0.0526541, rel=0.05)
+
+
+def test_the_window_s_mean_arrivals_are_grown_to_the_origin_from_its_middle_month():
+    # twelve pairs ending at the origin: their middle is 5.5 months before it
+    pairs = [(periods.shift(q, -1), q) for q in periods.span("2024-11", "2025-10")]
+    assert history.months_to_origin(pairs, "2025-10") == 5.5
+    assert history.months_to_origin(pairs[-1:], "2025-10") == 0
 
 
 def test_a_projection_is_published_as_a_new_version_only_when_it_changed(tmp_path):
@@ -147,3 +223,35 @@ def test_a_financial_year_s_cost_adds_past_months_counted_and_rounded_to_5_and_p
     assert by_year[("2027-28", "mainstream")]["lower_95"] == 14400  # every simulation the same
     assert by_year[("2028-29", "maintained_special")]["median"] == 0
     assert {r["financial_year"] for r in rows} == {"2026-27", "2027-28", "2028-29"}
+
+
+def test_the_record_published_with_a_month_reads_no_later_extract():
+    # 18 monthly extracts: ten plans in force at each and one more new every month
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    con.execute("create schema staging")
+    con.execute(
+        "create table intermediate.int_plans_active_at_month_end as select * from (select"
+        " strftime(m, '%Y-%m') as period, last_day(m) as month_end, 'P' || p as plan_id,"
+        " date '2014-06-01' as birth_month, 'MAINSTREAM_SCHOOL' as setting_type, 'ASD' as primary_need,"
+        " date_sub('year', date '2014-06-01', last_day(m)) as age_at_month_end"
+        " from range(date '2024-01-01', date '2025-07-01', interval 1 month) t(m), range(0, 30) s(p)"
+        " where p < 10 + date_diff('month', date '2024-01-01', m))"
+    )
+    con.execute(
+        "create table staging.stg_case_management__requests (period varchar, request_id varchar,"
+        " received_date date, decision varchar, assessment_outcome varchar, plan_issued_date date)"
+    )
+    new_plans = history.new_plans_by_month(con)
+    assert new_plans["2024-02"] == 1 and len(new_plans) == 17
+    # at April 2025 (the 16th extract) the origins from the 12th on whose horizons are held by then:
+    # December 2024 and January 2025, at 3 months (March and April 2025)
+    points, _ = monthly.backtest(con, "2025-04", new_plans)
+    assert [(p["origin"], p["horizon"]) for p in points] == [("2024-12", 3), ("2025-01", 3)]
+    assert all(periods.shift(p["origin"], p["horizon"]) <= "2025-04" for p in points)
+    # the same record whether or not later extracts are in the warehouse
+    con.execute("delete from intermediate.int_plans_active_at_month_end where period > '2025-04'")
+    again, _ = monthly.backtest(con, "2025-04", history.new_plans_by_month(con))
+    assert [(p["origin"], p["horizon"], p["projected"]) for p in again] == [
+        (p["origin"], p["horizon"], p["projected"]) for p in points
+    ]

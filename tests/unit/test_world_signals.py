@@ -51,8 +51,10 @@ def test_a_new_casework_team_from_november_2025_is_an_improving_shift(world):
 def test_lengthening_health_waits_are_a_deteriorating_trend(world):
     chart = spc.chart(monthly(world, "T1_HEALTH_WAIT_18WK"), "decrease")
     rules = [p.rule for p in chart.points]
-    assert rules[MONTHS.index("2026-03") : MONTHS.index("2026-07")] == ["trend_increasing"] * 4
-    assert chart.points[MONTHS.index("2026-03")].point_type == "special_cause_concern"
+    # six rising months make a trend from February 2026; from June the rise passes the upper limit
+    assert rules[MONTHS.index("2026-02") : MONTHS.index("2026-06")] == ["trend_increasing"] * 4
+    assert rules[MONTHS.index("2026-06") :] == ["astronomical_high"] * 5
+    assert {p.point_type for p in chart.points[MONTHS.index("2026-02") :]} == {"special_cause_concern"}
     assert chart.variation_icon == "concern_high"
 
 
@@ -60,5 +62,5 @@ def test_a_poorly_rated_batch_of_audits_is_an_astronomical_month(world):
     values = monthly(world, "T2_AUDIT_GOOD")
     chart = spc.chart(values, "increase")
     april = MONTHS.index("2026-04")
-    assert values[april] == 17.9 and chart.points[april].rule == "astronomical_low"
+    assert values[april] == 7.1 and chart.points[april].rule == "astronomical_low"
     assert [m for m, p in zip(MONTHS, chart.points) if p.rule.startswith("astronomical")] == ["2026-04"]

@@ -39,6 +39,8 @@ AUTHORITIES = [
 ]  # fmt: skip
 NEIGHBOURS = 10
 POST16 = [f"age {a}" for a in range(16, 26)]
+CASELOAD_FIRST_YEAR = 2018  # the January of 2019, the real release's first
+CASELOAD_GROWTH = 0.10  # England's plans in force, 2015-2024 (NAO)
 
 
 def _ees(year: str, identifier: str, level: str, region: str = "", la: tuple[str, str] = ("", "")) -> dict:
@@ -142,6 +144,17 @@ def _with_percentages(rows: list[dict], percentages: dict[str, tuple[str, str]],
     return out
 
 
+def _grown_back(row: dict, code: str, year: int, latest: int, seed: int) -> dict:
+    """An LA's caseload row of the January of year + 1, from its latest: CASELOAD_GROWTH a year back,
+    with a little noise of its own (seeded by LA and year). The latest year is the row itself."""
+    if year == latest:
+        return row
+    factor = (1 + CASELOAD_GROWTH) ** (year - latest) * np.random.default_rng([seed, int(code), year]).lognormal(
+        0, 0.02
+    )
+    return {k: int(v * factor) if isinstance(v, int) else v for k, v in row.items()}
+
+
 def release_files(world: World, year: int, seed: int) -> dict[str, bytes]:
     """data/<file>.csv -> its bytes, for a release whose latest calendar year is `year`."""
     counts = _Counts(world, seed)
@@ -181,16 +194,16 @@ def release_files(world: World, year: int, seed: int) -> dict[str, bytes]:
     for row in _levels(str(year), "Calendar year", by_la):
         decided = row["number_decsion_4weeks"] + row["number_decision_gt_4weeks"]
         files["annual_reviews.csv"].append({**row, "pc_decsion_4weeks": _pc(row["number_decsion_4weeks"], decided)})
-    academic = f"{year}{str(year + 1)[2:]}"  # January of year + 1: the SEN2 caseload
+    latest = f"{year}{str(year + 1)[2:]}"  # January of year + 1: the SEN2 caseload
     for topic_name, breakdowns in (("All EHC plans", ["All EHC plans"]), ("Child or young persons age", POST16)):
         for breakdown in breakdowns:
-            by_la = {}
+            at_latest = {}
             for code, _, _ in AUTHORITIES:
-                g = counts.rng(code, academic, f"caseload {breakdown}")
+                g = counts.rng(code, latest, f"caseload {breakdown}")
                 plans = int(g.integers(2000, 9000)) if topic_name == "All EHC plans" else int(g.integers(20, 400))
                 mainstream = int(plans * g.uniform(0.3, 0.55))
                 post16 = topic_name != "All EHC plans"
-                by_la[code] = {
+                at_latest[code] = {
                     "breakdown_topic": topic_name,
                     "breakdown": breakdown,
                     "ehcplans": plans,
@@ -199,12 +212,17 @@ def release_files(world: World, year: int, seed: int) -> dict[str, bytes]:
                     "special_non_maintained": int(plans * g.uniform(0, 0.02)),
                     "neet": int(plans * g.uniform(0.05, 0.3)) if post16 else 0,
                 }
-            rows = _with_percentages(
-                _levels(academic, "Academic year", by_la),
-                {"mainstream_total_pc": ("mainstream_total", "ehcplans")},
-                {"979": "x"} if topic_name == "All EHC plans" else {},
-            )
-            files["caseload.csv"] += rows
+            # every January since 2019's as the real release has, each LA growing about
+            # CASELOAD_GROWTH a year to its latest (so the projection finds England's trend)
+            for caseload_year in range(CASELOAD_FIRST_YEAR, year + 1):
+                academic = f"{caseload_year}{str(caseload_year + 1)[2:]}"
+                by_la = {code: _grown_back(row, code, caseload_year, year, seed) for code, row in at_latest.items()}
+                rows = _with_percentages(
+                    _levels(academic, "Academic year", by_la),
+                    {"mainstream_total_pc": ("mainstream_total", "ehcplans")},
+                    {"979": "x"} if topic_name == "All EHC plans" else {},
+                )
+                files["caseload.csv"] += rows
     return {f"data/{name}": _csv(rows) for name, rows in files.items()}
 
 

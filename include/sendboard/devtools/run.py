@@ -125,7 +125,8 @@ def _run_all(home: Path, console: Console) -> int:
     months = sorted({p for p, s in work if s in MONTHLY_SOURCES})
     console.say(f"Inbox {inbox.location}: {len(work)} complete source periods, {len(months)} months. State in {home}.")
     new_dfe_files = dfe_landing.pending(inbox.location, home)
-    progress = Progress(console, len(work) + len(months) + 2 + bool(new_dfe_files))
+    projections = 2 if len(months) >= 13 else 1
+    progress = Progress(console, len(work) + len(months) + projections + 1 + bool(new_dfe_files))
     failures = []
     started = time.monotonic()
     # the DfE's statistics first, so that every month published below shows the comparators
@@ -149,15 +150,19 @@ def _run_all(home: Path, console: Console) -> int:
         if not progress.run(bag.dags["publish_board_snapshot"], month):
             failures.append(("board", month))
     # the scheduler projects after each publication (project_ehc_plans, on the same Asset); make run
-    # projects the latest month, which is what the board pack and the DSG plan read
+    # projects the latest month, which the board pack and the DSG plan read, and first the month a
+    # year before it, so that the latest projection pack shows what was said a year ago
     from sendboard.projection.publication import projection_root
 
-    projected = bool(months) and (republished or not (projection_root(home) / months[-1]).exists())
-    if projected:
-        if not progress.run(bag.dags["project_ehc_plans"], months[-1]):
-            failures.append(("projection", months[-1]))
-    elif months:
-        progress.line("project_ehc_plans", months[-1], "up to date: nothing newly published")
+    projected = False
+    for month in months[-13::12] if len(months) >= 13 else months[-1:]:
+        # a new projection a year before changes what the latest one shows: project both
+        if republished or projected or not (projection_root(home) / month).exists():
+            projected = True
+            if not progress.run(bag.dags["project_ehc_plans"], month):
+                failures.append(("projection", month))
+        else:
+            progress.line("project_ehc_plans", month, "up to date: nothing newly published")
     # the scheduler runs it after each publication and projection (their Assets); one run after
     # the last month copies the same warehouse every earlier run would have
     from sendboard.publish.analytics_copy import path as analytics_copy_path

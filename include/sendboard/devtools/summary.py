@@ -51,8 +51,11 @@ def _print_projection(home: Path) -> None:
     with open(latest / "board_projection.csv", newline="", encoding="utf-8") as handle:
         totals = [r for r in csv.DictReader(handle) if r["breakdown"] == "total"]
     print(f"\nProjected EHC plans in force, made from {latest.name} ({latest}/):")
-    for row in totals[11::12]:
-        low80, high80, low95, high95 = (int(row[k]) for k in ("lower_80", "upper_80", "lower_95", "upper_95"))
-        print(
-            f"  {row['projected_month']}: {int(row['median']):,} (80%: {low80:,}-{high80:,}; 95%: {low95:,}-{high95:,})"
-        )
+    for scenario in dict.fromkeys(r["scenario"] for r in totals):
+        print(f"  {scenario}:")
+        for row in [r for r in totals if r["scenario"] == scenario][11::12]:
+            low80, high80, low95, high95 = (int(row[k]) for k in ("lower_80", "upper_80", "lower_95", "upper_95"))
+            print(
+                f"    {row['projected_month']}: {int(row['median']):,} "
+                f"(80%: {low80:,}-{high80:,}; 95%: {low95:,}-{high95:,})"
+            )

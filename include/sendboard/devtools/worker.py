@@ -57,7 +57,7 @@ def main(runs: list[str]) -> int:
         dag_id, period = item.split(":")
         began = time.perf_counter()
         dag = dags[dag_id]
-        run = dag.test(run_conf={"period": period} if "period" in dag.params else {})
+        run = dag.test(run_conf={"period": period} if period and "period" in dag.params else {})
         report = {
             "dag_id": dag_id,
             "period": period,

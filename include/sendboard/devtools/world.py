@@ -3,8 +3,11 @@ referrals and pupils, simulated once with their event dates, and each source's t
 system would export them at the end of a period. `generator` writes them as files.
 
 Calibration (county, against published figures): about 100,000 pupils in 300
-schools; about 7,300 active plans growing about 10% a year; about 1,700
-requests a year; about 12,000 children waiting for community health services.
+schools; about 7,300 active plans growing about 10% a year (England 2015-2024, NAO), as flows: requests
+growing 7% a year from about 1,950 a year at the first period (over a quarter of the plans in force;
+England has a third), plans ceasing at the transition ages (the end of Year 11 and of Year 14, and 25) and moves
+from mainstream into special schools, most at the move to secondary school; about 12,000 children
+waiting for community health services.
 88% of decisions within 6 weeks; 45% of plans within 20 weeks; waits
 exponential with means chosen so that 35-50% of SALT and community
 paediatrics waiters are past 18 weeks; persistent absence of pupils with a
@@ -40,12 +43,12 @@ class Scale:
 
 
 SCALES = {
-    "county": Scale(100_000, 300, 7_300, 1_700, 12_000, ("RTH", "RNU", "RWX"), True),
+    "county": Scale(100_000, 300, 7_300, 1_950, 12_000, ("RTH", "RNU", "RWX"), True),
     "national": Scale(
         9_100_000,
         21_600,
         720_000,
-        155_000,
+        190_000,
         300_000,
         tuple(f"R{c}" for c in ("TH", "NU", "WX", "1A", "X1", "DE", "BQ", "AL", "YJ", "QM")),
         False,
@@ -90,6 +93,17 @@ POST16_SETTINGS = {
     "OTHER": 0.065,
     "AWAITING_PLACEMENT": 0.005,
 }
+# Growth and transitions (issue 31): requests grow by REQUEST_GROWTH a year. A plan may cease at the
+# end of Year 11 or of Year 14 (the peaks at 16 and 19), besides at 25 and for other reasons at any
+# age. A child placed in a mainstream school or resourced provision may move into a special school:
+# at the move to secondary school, or at any time at a yearly rate.
+REQUEST_GROWTH = 0.07
+CEASE_OTHER_MEAN_YEARS = 25
+CEASE_AT_END_OF_YEAR_11 = 0.10
+CEASE_AT_END_OF_YEAR_14 = 0.40
+TO_SPECIAL_AT_SECONDARY = 0.20
+TO_SPECIAL_PER_YEAR = 0.03
+TO_INDEPENDENT_SPECIAL = 0.25  # of the moves into special schools
 STATE_SCHOOL_SETTINGS = ("MAINSTREAM_SCHOOL", "RESOURCED_PROVISION", "STATE_SPECIAL", "ALTERNATIVE_PROVISION")
 REQUEST_SOURCES = {
     "PARENT": 0.45,
@@ -200,6 +214,9 @@ class World:
     def __init__(self, scale: Scale, start: str, months: int, seed: int):
         self.scale, self.start, self.months = scale, start, months
         self.rng = np.random.default_rng(seed)
+        # the health referrals draw from a generator of their own, so the plans' flows can change
+        # without moving the waiting lists' planted trend
+        self.health_rng = np.random.default_rng([seed, 1])
         self.first_end = _days(periods.last_day(start))
         self.last_end = _days(periods.last_day(periods.shift(start, months - 1)))
         # The case-management system holds three years of history before the first period.
@@ -270,8 +287,14 @@ class World:
 
     def _requests(self) -> None:
         rng = self.rng
-        n = int(self.scale.requests_per_year * (self.last_end - self.history_start) / YEAR)
-        received = np.sort(rng.integers(self.history_start, self.last_end + 1, n))
+        # a rate of requests_per_year * g**t at t years from the first period, drawn by its inverse CDF
+        g = np.log1p(REQUEST_GROWTH) / YEAR
+        t0, t1 = self.history_start - self.first_end, self.last_end - self.first_end
+        n = int(self.scale.requests_per_year / YEAR * (np.exp(g * t1) - np.exp(g * t0)) / g)
+        u = rng.random(n)
+        received = np.sort(
+            self.first_end + np.floor(np.log(np.exp(g * t0) + u * (np.exp(g * t1) - np.exp(g * t0))) / g)
+        ).astype(np.int64)
         people = self._people(n)
         birth = received - (rng.uniform(2, 17.5, n) * YEAR).astype(int)
         decision = _choice(rng, {"ASSESS": 0.76, "NOT_ASSESS": 0.20, "WITHDRAWN": 0.04}, n)
@@ -302,8 +325,8 @@ class World:
     def _plans(self) -> None:
         rng = self.rng
         # Stock active three years before the first period, sized so that with the plans issued from
-        # requests and about 5% ceasing a year, the first period has about `scale.plans` active.
-        legacy_n = int(self.scale.plans / 1.1**3)
+        # requests and the plans ceasing, the first period has about `scale.plans` active (measured).
+        legacy_n = int(self.scale.plans / 1.45)
         people = self._people(legacy_n)
         age_at_history = np.where(
             rng.random(legacy_n) < 0.78, rng.uniform(3, 15.5, legacy_n), rng.uniform(15.5, 22, legacy_n)
@@ -327,17 +350,36 @@ class World:
         plans = pd.concat([legacy, new], ignore_index=True)
         n = len(plans)
         earliest_cease = np.maximum(plans.start.to_numpy(), self.history_start) + 1
-        cease = earliest_cease + (rng.exponential(18 * YEAR, n)).astype(np.int64)
-        aged_out = plans.birth.to_numpy() + int(25 * YEAR) + rng.integers(0, 300, n)
+        cease = earliest_cease + (rng.exponential(CEASE_OTHER_MEAN_YEARS * YEAR, n)).astype(np.int64)
         reason = _choice(
             rng, {"OUTCOMES_ACHIEVED": 0.3, "MOVED_AWAY": 0.35, "NEEDS_MET_WITHOUT_PLAN": 0.15, "OTHER": 0.2}, n
         )
-        reason = np.where(aged_out < cease, "EDUCATION_ENDED", reason)
-        plans["cease"] = np.minimum(cease, np.maximum(aged_out, earliest_cease))
+        birth = plans.birth.to_numpy()
+        # the transitions: the end of the summer term of Year 11 and of Year 14, and the 25th birthday
+        end_of_year_11 = _end_of_nc_year(birth, 11) + rng.integers(-20, 40, n)
+        end_of_year_14 = _end_of_nc_year(birth, 14) + rng.integers(-20, 40, n)
+        aged_out = birth + int(25 * YEAR) + rng.integers(0, 300, n)
+        at_transition = np.select(
+            [rng.random(n) < CEASE_AT_END_OF_YEAR_11, rng.random(n) < CEASE_AT_END_OF_YEAR_14],
+            [end_of_year_11, end_of_year_14],
+            aged_out,
+        )
+        # a plan already past its transition when it starts (issued at 17, say) runs on to 25
+        at_transition = np.where(at_transition < earliest_cease, aged_out, at_transition)
+        transition_reason = np.where(at_transition == end_of_year_11, "NEEDS_MET_WITHOUT_PLAN", "EDUCATION_ENDED")
+        reason = np.where(at_transition < cease, transition_reason, reason)
+        plans["cease"] = np.minimum(cease, np.maximum(at_transition, earliest_cease))
         plans["cease_reason"] = reason
         plans["plan_id"] = np.char.add("EHCP", np.char.zfill(np.arange(1, n + 1).astype(str), 7))
         plans["primary_need"] = _choice(rng, NEEDS, n)
         plans["setting_u"] = rng.random(n)
+        # the day a child placed in mainstream or resourced provision would move into a special school
+        to_special_at_secondary = np.where(
+            rng.random(n) < TO_SPECIAL_AT_SECONDARY, _end_of_nc_year(birth, 6) + 32, np.iinfo(np.int64).max // 2
+        )
+        to_special_any_time = plans.start.to_numpy() + rng.exponential(YEAR / TO_SPECIAL_PER_YEAR, n).astype(np.int64)
+        plans["to_special_day"] = np.minimum(to_special_at_secondary, to_special_any_time)
+        plans["to_independent_special"] = rng.random(n) < TO_INDEPENDENT_SPECIAL
         plans["lost_reviews"] = rng.random(n) < 0.015  # plans whose reviews stop: the overdue tail
         plans["school_urn_u"] = rng.random(n)
         self.plans = plans
@@ -509,9 +551,7 @@ class World:
         p = self.plans[self.plans.start <= end]
         ceased = p.cease.to_numpy() <= end
         age = _age_years(p.birth.to_numpy(), end)
-        school_setting = _choice_fixed(SCHOOL_AGE_SETTINGS, p.setting_u.to_numpy())
-        post16_setting = _choice_fixed(POST16_SETTINGS, p.setting_u.to_numpy())
-        setting = np.where(age < 4.5, "EARLY_YEARS", np.where(age < 16, school_setting, post16_setting))
+        setting = np.where(age < 4.5, "EARLY_YEARS", _settings(p, end))
         urn = np.where(
             np.isin(setting, ["STATE_SPECIAL", "INDEPENDENT_SPECIAL"]),
             _pick(self.special_urns, p.school_urn_u.to_numpy()),
@@ -625,11 +665,7 @@ class World:
         # children with a plan active on census day and placed in a state school are on roll with E
         p = self.plans
         active = (p.start.to_numpy() <= end) & (p.cease.to_numpy() > end)
-        setting_u = p.setting_u.to_numpy()
-        age = _age_years(p.birth.to_numpy(), end)
-        setting = np.where(
-            age < 16, _choice_fixed(SCHOOL_AGE_SETTINGS, setting_u), _choice_fixed(POST16_SETTINGS, setting_u)
-        )
+        setting = _settings(p, end)
         plan_nc = _nc_year(p.birth.to_numpy(), census_day)
         in_school = (
             active & np.isin(setting, STATE_SCHOOL_SETTINGS) & np.isin(plan_nc, ["R"] + [str(y) for y in range(1, 14)])
@@ -704,6 +740,26 @@ def _nc_year_at_each(birth_days: np.ndarray, at_days: np.ndarray) -> np.ndarray:
     school = (year >= 1) & (year <= 14)
     codes[school] = year[school].astype(str)
     return codes
+
+
+def _end_of_nc_year(birth_days: np.ndarray, year: int) -> np.ndarray:
+    """The 31 July that ends national curriculum year `year` (0 = Reception) of each date of birth."""
+    birth = pd.to_datetime(birth_days, unit="D")
+    cohort = birth.year.to_numpy() - (birth.month.to_numpy() < 9)
+    ends = pd.to_datetime({"year": cohort + 6 + year, "month": 7, "day": 31})
+    return ((ends - pd.Timestamp(EPOCH)).dt.days).to_numpy(dtype=np.int64)
+
+
+def _settings(plans: pd.DataFrame, at_day: int) -> np.ndarray:
+    """Each plan's setting at a day: fixed per plan by its uniform, by age (school age, post-16), with
+    the move from mainstream or resourced provision into a special school once its day has come."""
+    u = plans.setting_u.to_numpy()
+    age = _age_years(plans.birth.to_numpy(), at_day)
+    school = _choice_fixed(SCHOOL_AGE_SETTINGS, u)
+    special = np.where(plans.to_independent_special.to_numpy(), "INDEPENDENT_SPECIAL", "STATE_SPECIAL")
+    moved = np.isin(school, ["MAINSTREAM_SCHOOL", "RESOURCED_PROVISION"]) & (plans.to_special_day.to_numpy() <= at_day)
+    school = np.where(moved, special, school)
+    return np.where(age < 16, school, _choice_fixed(POST16_SETTINGS, u))
 
 
 def _choice_fixed(table: dict, u: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ from airflow.sdk import DAG, get_current_context, task
 
 from sendboard.orchestration.airflow_env import START_DATE, WAREHOUSE_POOL
 from sendboard.orchestration.assets import PROJECTED, PUBLISHED, event_periods
+from sendboard.orchestration.params import period_param
 from sendboard.orchestration.publish_dag import DEFAULT_ARGS
 
 
@@ -20,6 +21,7 @@ def projection_dag(doc_md: str) -> DAG:
         default_args=DEFAULT_ARGS,
         doc_md=doc_md,
         tags=["sendboard", "projection"],
+        params={"period": period_param("YYYY-MM to project (published); empty = from the Asset events")},
     ) as dag:
         # it reads the warehouse, so it takes the writers' pool slot: no dbt build runs beside it
         # its event makes the analysts' copy carry the new projection
@@ -30,10 +32,16 @@ def projection_dag(doc_md: str) -> DAG:
             from sendboard import config
             from sendboard.errors import ProjectionInputError
             from sendboard.projection.run import latest_published_month, project_and_publish
+            from sendboard.warehouse.integrity import published_versions
 
             home = config.home()
-            # every month the triggering publications name (a backfill publishes several), else the latest
-            months = event_periods(get_current_context().get("triggering_asset_events"))
+            context = get_current_context()
+            # the month asked for; else every month the triggering publications name (a backfill
+            # publishes several); else the latest
+            requested = context["params"].get("period")
+            if requested and requested not in published_versions(home):
+                raise AirflowFailException(f"{requested} is not published: there is nothing to project it from")
+            months = [requested] if requested else event_periods(context.get("triggering_asset_events"))
             if not months:
                 latest = latest_published_month(home)
                 if latest is None:

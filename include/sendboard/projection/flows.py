@@ -64,12 +64,16 @@ def project(
     seed: int,
     changes: tuple[Change, ...] = (),
     arrival_factors: np.ndarray | None = None,
+    trends: np.ndarray | None = None,
 ) -> np.ndarray:
     """stock: counts (AGE_MONTHS, C, N) at the origin's month end. Returns counts by simulation, month
     (1..months), age group, category and need: shape (simulations, months, 5, C, N). The same seed
     gives every scenario the same random draws as the baseline until its change. arrival_factors:
-    each projected month's arrivals against the trend's (the pipeline's near term), 1 where absent."""
+    each projected month's arrivals against the trend's (the pipeline's near term), 1 where absent.
+    trends: each simulation's yearly growth factor of arrivals (the trend's uncertainty), else
+    rates.trend in every one."""
     rng = np.random.default_rng(seed)
+    growth = np.full(simulations, rates.trend) if trends is None else np.asarray(trends, dtype=float)
     needs = stock.shape[2]
     state = np.broadcast_to(stock, (simulations, *stock.shape)).astype(np.int64)
     cease_by_month_of_age = np.repeat(rates.cease, 12)
@@ -105,10 +109,11 @@ def project(
         factor = np.prod([c.arrivals_factor for c in changes if month + 1 >= c.start]) if changes else 1.0
         if arrival_factors is not None and month < arrival_factors.size:
             factor *= arrival_factors[month]
-        expected = rates.arrivals * rates.trend ** ((month + 1) / 12) * factor
+        grown = growth ** ((month + 1) / 12) * factor  # (simulations,)
+        expected = rates.arrivals[None] * grown.reshape(-1, *([1] * rates.arrivals.ndim))
         # a Poisson count per year of age (a twelfth the draws of one per month of age), each spread
         # evenly at random over that year's 12 months of age: the same distribution
-        arrived = rng.poisson(expected[None], size=(simulations, *expected.shape))
+        arrived = rng.poisson(expected)
         cells = np.nonzero(arrived)
         spread = rng.multinomial(arrived[cells], np.full(12, 1 / 12))  # (cells, 12)
         for month_of_year in range(12):

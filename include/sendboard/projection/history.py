@@ -106,7 +106,34 @@ def learn(con, origin: str, trend: float) -> Learned:
     stay = np.tile(np.eye(N_CATEGORIES), (5, 1, 1))
     totals = moves.sum(axis=2, keepdims=True)
     move = np.where(totals > 0, moves / np.where(totals > 0, totals, 1), stay)
-    return Learned(origin, stock_at(con, origin), Rates(cease, move, arrivals / len(pairs), trend), len(pairs))
+    # the pairs' mean is the arrivals of the window's middle month: grown by the trend to the origin's
+    at_origin = arrivals / len(pairs) * trend ** (months_to_origin(pairs, origin) / 12)
+    return Learned(origin, stock_at(con, origin), Rates(cease, move, at_origin, trend), len(pairs))
+
+
+def months_to_origin(pairs: list[tuple[str, str]], origin: str) -> float:
+    """How many months the pairs' middle month lies before the origin."""
+    return sum(periods.months_between(q, origin) for _, q in pairs) / len(pairs)
+
+
+def new_plans_by_month(con) -> dict[str, int]:
+    """The plans new in each extract (in force at its month end, not at the month before's), for every
+    extract whose month before is held: what the LA's own trend of new plans is fitted to."""
+    held = periods_held(con)
+    pairs = [(m, periods.shift(m, -1)) for m in held if periods.shift(m, -1) in set(held)]
+    if not pairs:
+        return {}
+    found = dict(
+        con.execute(
+            f"""with pairs as (select unnest(?) as period, unnest(?) as previous)
+                select p.period, count(*) from pairs p
+                join {ACTIVE} b on b.period = p.period
+                anti join {ACTIVE} a on a.period = p.previous and a.plan_id = b.plan_id
+                group by p.period""",
+            [[m for m, _ in pairs], [b for _, b in pairs]],
+        ).fetchall()
+    )
+    return {m: int(found.get(m, 0)) for m, _ in pairs}
 
 
 def observed_totals(con) -> dict[str, int]:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import math
 import statistics
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from sendboard import periods
 from sendboard.contract import PLAN_NEEDS
@@ -29,6 +32,8 @@ BACKTEST_SIMULATIONS = 100
 # how much of an LA's own growth of new plans, apart from England's, carries on: the annual method's
 # weight, measured on the DfE's real release at every origin from 2021 to 2024 (0.32-0.35: decision 0018)
 PERSISTENCE = 0.33
+OWN_TREND_MONTHS = 24  # the LA's own trend: its new plans over at most two years,
+OWN_TREND_LEAST = 12  # and at least one
 QUANTILES = (0.5, 0.1, 0.9, 0.025, 0.975)
 COLUMNS = ("month_made", "projected_month", "breakdown", "category", "age_group", "need", "scenario",
            "median", "lower_80", "upper_80", "lower_95", "upper_95")  # fmt: skip
@@ -48,10 +53,11 @@ class Projection:
     scenarios: dict[str, str]  # name: description
 
 
-def national_trend(con, origin: str) -> float | None:
-    """England's yearly growth of plans in force (mean of its last three years), from the DfE releases
-    landed; a January's figures count from the June they are published in, so a projection made before
-    then does not see them."""
+def national_trend(con, origin: str) -> tuple[float, float] | None:
+    """England's yearly growth of plans in force (mean of its last three years) and how much its yearly
+    growth varied in them (the standard deviation of their logs: how far next year's may differ), from
+    the DfE releases landed. A January's figures count from the June they are published in, so a
+    projection made before then does not see them."""
     try:
         rows = con.execute(
             """select time_period, ehcplans from staging.stg_dfe_statistics__caseload
@@ -70,49 +76,84 @@ def national_trend(con, origin: str) -> float | None:
     last = max(known)
     if last - 3 not in known:
         return None
-    return (known[last] / known[last - 3]) ** (1 / 3)
-
-
-def own_trend(con, origin: str) -> float | None:
-    """The yearly ratio of new plans in the 12 months to `origin` to the 12 before, from the extracts."""
-    held = set(history.periods_held(con))
-    months = periods.span(periods.shift(origin, -23), origin)
-    if not all(m in held for m in [periods.shift(months[0], -1), *months]):
+    if not all(year in known for year in range(last - 3, last + 1)):
         return None
-    counts = []
-    for m in months:
-        (new,) = con.execute(
-            f"""select count(*) from {history.ACTIVE} b where period = ?
-                and plan_id not in (select plan_id from {history.ACTIVE} where period = ?)""",
-            [m, periods.shift(m, -1)],
-        ).fetchone()
-        counts.append(new)
-    earlier, later = sum(counts[:12]), sum(counts[12:])
-    return later / earlier if earlier else None
+    yearly = np.log([known[y] / known[y - 1] for y in range(last - 2, last + 1)])
+    return (known[last] / known[last - 3]) ** (1 / 3), float(np.std(yearly, ddof=1))
 
 
-def trend_of_new_plans(con, origin: str) -> tuple[float, str]:
-    national, own = national_trend(con, origin), own_trend(con, origin)
-    if national and own:
-        pooled = math.exp(math.log(national) + PERSISTENCE * (math.log(own) - math.log(national)))
-        return pooled, "pooled: England's trend of plans in force and a third of the LA's own difference"
+def own_trend(new_plans: dict[str, int], origin: str) -> tuple[float, float, int] | None:
+    """The LA's own yearly growth of new plans, the standard error of its log and the months it rests
+    on: a quasi-Poisson regression of the new plans of each month on time (statsmodels), over the last
+    OWN_TREND_MONTHS months up to `origin` (history.new_plans_by_month). None with under
+    OWN_TREND_LEAST months: less than a year is a season, not a trend."""
+    months = [m for m in sorted(new_plans) if m <= origin][-OWN_TREND_MONTHS:]
+    if len(months) < OWN_TREND_LEAST or not any(new_plans[m] for m in months):
+        return None
+    years = np.array([periods.months_between(months[0], m) / 12 for m in months])
+    counts = np.array([new_plans[m] for m in months], dtype=float)
+    with warnings.catch_warnings():
+        # counts exactly on a curve are a perfect fit, not a problem: the warning is for classifiers
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        fit = sm.GLM(counts, sm.add_constant(years), family=sm.families.Poisson()).fit()
+    # quasi-Poisson: months more variable than Poisson counts widen the standard error, never narrow it
+    dispersion = max(1.0, fit.pearson_chi2 / fit.df_resid)
+    return math.exp(float(fit.params[1])), float(fit.bse[1]) * math.sqrt(dispersion), len(months)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The yearly growth factor of new plans, the uncertainty of its log, and what it came from."""
+
+    growth: float
+    log_sd: float
+    source: str
+
+    def draws(self, simulations: int) -> np.ndarray:
+        """One growth factor per simulation, seeded: the intervals carry the trend's uncertainty as
+        well as the flows' chance (a model's intervals that take its rates as known are too narrow)."""
+        z = np.random.default_rng([SEED, 1]).standard_normal(simulations)
+        return np.exp(math.log(self.growth) + self.log_sd * z)
+
+
+def trend_of_new_plans(con, origin: str, new_plans: dict[str, int] | None = None) -> Trend:
+    """The yearly growth of new plans: England's pooled with the LA's own by PERSISTENCE (decision 0018)."""
+    national = national_trend(con, origin)
+    fitted = own_trend(history.new_plans_by_month(con) if new_plans is None else new_plans, origin)
+    if national and fitted:
+        (england, england_sd), (own, own_se, months) = national, fitted
+        pooled = math.exp(math.log(england) + PERSISTENCE * (math.log(own) - math.log(england)))
+        spread = math.hypot((1 - PERSISTENCE) * england_sd, PERSISTENCE * own_se)
+        return Trend(pooled, spread, (
+            f"pooled: England's trend of plans in force and a third of the LA's own difference "
+            f"(its new plans over {months} months)"
+        ))  # fmt: skip
     if national:
-        return national, "England's trend of plans in force (the LA's own has under two years of extracts)"
-    if own:
-        return own, "the LA's own trend of new plans: no DfE release with four Januaries published by then"
-    return 1.0, "no trend: no DfE release with four Januaries published by then, and under two years of extracts"
+        england, england_sd = national
+        return Trend(england, england_sd,
+                     "England's trend of plans in force (the LA's own has under a year of extracts)")  # fmt: skip
+    if fitted:
+        own, own_se, months = fitted
+        return Trend(own, own_se, (
+            f"the LA's own trend of new plans over {months} months: no DfE release with four Januaries "
+            "published by then"
+        ))  # fmt: skip
+    return Trend(
+        1.0, 0.0, "no trend: no DfE release with four Januaries published by then, and under a year of extracts"
+    )
 
 
 def _simulate(
-    con, origin: str, months: int, simulations: int, by_need: bool = True
-) -> tuple[np.ndarray, float, str, history.Learned, np.ndarray | None]:
+    con, origin: str, months: int, simulations: int, new_plans: dict[str, int], by_need: bool = True
+) -> tuple[np.ndarray, Trend, history.Learned, np.ndarray | None]:
     """The simulations, the trend and what it came from, what was learned, and the pipeline's arrival
-    factors (the scenarios reuse the last two)."""
-    trend, source = trend_of_new_plans(con, origin)
-    learned = history.learn(con, origin, trend)
+    factors (the scenarios reuse the last two). new_plans: history.new_plans_by_month, counted once."""
+    trend = trend_of_new_plans(con, origin, new_plans)
+    learned = history.learn(con, origin, trend.growth)
     stock, rates = (learned.stock, learned.rates) if by_need else without_needs(learned.stock, learned.rates)
     factors = arrival_factors(con, origin, learned, months)
-    return project(stock, rates, months, simulations, SEED, arrival_factors=factors), trend, source, learned, factors
+    sims = project(stock, rates, months, simulations, SEED, arrival_factors=factors, trends=trend.draws(simulations))
+    return sims, trend, learned, factors
 
 
 def arrival_factors(con, origin: str, learned: history.Learned, months: int) -> np.ndarray | None:
@@ -131,18 +172,19 @@ def _log_spread(draws: np.ndarray, median: float) -> np.ndarray:
     return np.log(np.maximum(draws, 1) / max(median, 1))
 
 
-def backtest(con) -> tuple[list[dict], dict[int, float]]:
-    """Every origin from the 12th extract on whose horizon has an extract: the projected total against
-    the plans in force then. Also the widening of each horizon's intervals the record asks for: the
-    median absolute log error over the median absolute log deviation of the simulations (at least 1)."""
-    held = history.periods_held(con)
-    observed = history.observed_totals(con)
+def backtest(con, month: str, new_plans: dict[str, int]) -> tuple[list[dict], dict[int, float]]:
+    """The record known at `month`: every origin from the 12th extract on whose horizon has an extract
+    by `month`, its projected total against the plans in force then. Also the widening of each
+    horizon's intervals the record asks for: the median absolute log error over the median absolute
+    log deviation of the simulations (at least 1)."""
+    held = [p for p in history.periods_held(con) if p <= month]
+    observed = {p: n for p, n in history.observed_totals(con).items() if p <= month}
     points = []
     for origin in held[BACKTEST_FIRST - 1 :]:
         reachable = [h for h in BACKTEST_HORIZONS if periods.shift(origin, h) in observed]
         if not reachable:
             continue
-        sims, *_ = _simulate(con, origin, max(reachable), BACKTEST_SIMULATIONS, by_need=False)
+        sims, *_ = _simulate(con, origin, max(reachable), BACKTEST_SIMULATIONS, new_plans, by_need=False)
         totals = sims.sum(axis=(2, 3, 4))
         for h in reachable:
             draws = totals[:, h - 1].astype(float)
@@ -187,8 +229,9 @@ def _widened(draws: np.ndarray, median: float, factor: float) -> tuple[float, fl
 
 
 def project_month(con, origin: str) -> Projection:
-    points, widening = backtest(con)
-    sims, trend, source, learned, factors = _simulate(con, origin, MONTHS, SIMULATIONS)
+    new_plans = history.new_plans_by_month(con)
+    points, widening = backtest(con, origin, new_plans)
+    sims, trend, learned, factors = _simulate(con, origin, MONTHS, SIMULATIONS, new_plans)
     rows = []
     categories = [key for key, _ in CATEGORIES]
     groups = [name for name, *_ in AGE_GROUPS]
@@ -222,7 +265,7 @@ def project_month(con, origin: str) -> Projection:
     described = {}
     for scenario in scenarios.read_scenarios():
         changed = project(*without_needs(learned.stock, learned.rates), MONTHS, SIMULATIONS, SEED,
-                          (scenario.change(origin),), factors)  # fmt: skip
+                          (scenario.change(origin),), factors, trend.draws(SIMULATIONS))  # fmt: skip
         described[scenario.name] = scenario.description
         for month in range(MONTHS):
             at = changed[:, month]
@@ -233,7 +276,9 @@ def project_month(con, origin: str) -> Projection:
             con, origin, changed.sum(axis=(2, 4)), annual_costs, price_year, widening, scenario.name
         )
     observed = {m: n for m, n in history.observed_totals(con).items() if m <= origin}
-    return Projection(rows, trend, source, learned.pairs, points, widening, cost_rows, price_year, observed, described)
+    return Projection(
+        rows, trend.growth, trend.source, learned.pairs, points, widening, cost_rows, price_year, observed, described
+    )
 
 
 def _cost_rows(

@@ -17,6 +17,7 @@ from sendboard.contract import PLAN_NEEDS
 from sendboard.projection import costs, disclosure, pack
 from sendboard.projection.categories import AGE_GROUPS, CATEGORIES
 from sendboard.projection.monthly import COLUMNS, Projection
+from sendboard.publish.snapshot import point_link
 
 BACKTEST_COLUMNS = ("origin", "horizon", "projected", "actual", "error_pc", "covered_80", "covered_95")
 
@@ -183,7 +184,5 @@ def publish(home: Path, month: str, files: dict[str, bytes]) -> tuple[str, int]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    temporary = root / f".{month}.{uuid.uuid4().hex}.link"
-    os.symlink(Path(".versions") / month / f"v{version}", temporary)
-    os.replace(temporary, link)
+    point_link(root, month, version)
     return "published", version

@@ -204,11 +204,17 @@ def _write_version(
 
 def _point_link(home: Path, period: str, version: int) -> Path:
     """Swap published/<period> to the version folder with one atomic rename."""
-    link = published_root(home) / period
-    relative = Path(".versions") / period / f"v{version}"
+    return point_link(published_root(home), period, version)
+
+
+def point_link(root: Path, name: str, version: int) -> Path:
+    """Swap root/<name> to root/.versions/<name>/v<version> with one atomic rename (the snapshot's
+    months and the projection's share it)."""
+    link = root / name
+    relative = Path(".versions") / name / f"v{version}"
     if link.is_symlink() and os.readlink(link) == str(relative):
         return link
-    temporary = published_root(home) / f".{period}.{uuid.uuid4().hex}.link"
+    temporary = root / f".{name}.{uuid.uuid4().hex}.link"
     os.symlink(relative, temporary)
     os.replace(temporary, link)
     return link
