@@ -30,6 +30,11 @@ DEFAULT_DEADLINE_DAY = 15
 EMAILS_VARIABLE = "sendboard_alert_emails"
 WEBHOOK_VARIABLE = "sendboard_alert_webhook_url"
 LA_CODE_SETTING = "SENDBOARD_LA_CODE"
+ICB_CODE_SETTING = "SENDBOARD_ICB_CODE"
+ICB_NAME_SETTING = "SENDBOARD_ICB_NAME"
+HEALTH_PROVIDERS_SETTING = "SENDBOARD_HEALTH_PROVIDERS"
+NHS_REGION_SETTING = "SENDBOARD_NHS_REGION"
+HEALTH_AREA_SETTINGS = (ICB_CODE_SETTING, ICB_NAME_SETTING, HEALTH_PROVIDERS_SETTING, NHS_REGION_SETTING)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,16 @@ SETTINGS = (
     Setting(WEBHOOK_VARIABLE, "Airflow variable", "none", "a Teams or Slack incoming webhook for failure alerts"),
     Setting(LA_CODE_SETTING, "environment or Airflow variable", "none (no comparators)",
             "the local authority's DfE number (Oxfordshire: 931), for the DfE comparators"),
+    Setting(ICB_CODE_SETTING, "environment or Airflow variable", "none",
+            "the integrated care board's ODS code (Buckinghamshire, Oxfordshire and Berkshire West: QU9), for the "
+            "health comparators"),
+    Setting(ICB_NAME_SETTING, "environment or Airflow variable", "none",
+            "or its name, where the code is not known (case, punctuation, NHS and Integrated Care Board ignored)"),
+    Setting(HEALTH_PROVIDERS_SETTING, "environment or Airflow variable", "none",
+            "the NHS trusts that provide the LA's children's community services: ODS codes or names, "
+            "comma-separated (RNU,RWX)"),
+    Setting(NHS_REGION_SETTING, "environment or Airflow variable", "none",
+            "the NHS England region: its code or name (Y59, South East), for the health comparators"),
     Setting("SENDBOARD_INBOX_POKE_SECONDS", "environment", "1800",
             "how often an extract DAG looks for a complete period in the inbox"),
     Setting("SENDBOARD_DBT_POKE_SECONDS", "environment", "15", "how often a dbt model's sensor looks at the build"),
@@ -130,6 +145,28 @@ def la_code() -> str | None:
     """The local authority's three-digit DfE number (`old_la_code` in DfE files), or None."""
     code = (_setting(LA_CODE_SETTING) or "").strip()
     return code or None
+
+
+@dataclass(frozen=True)
+class HealthAreas:
+    """The NHS organisations whose CHS waiting lists stand beside ours: each a code or a name."""
+
+    icb: str | None
+    providers: tuple[str, ...]
+    region: str | None
+
+
+def health_areas() -> HealthAreas:
+    def value(name: str) -> str | None:
+        return (_setting(name) or "").strip() or None
+
+    providers = tuple(p.strip() for p in (value(HEALTH_PROVIDERS_SETTING) or "").split(",") if p.strip())
+    return HealthAreas(value(ICB_CODE_SETTING) or value(ICB_NAME_SETTING), providers, value(NHS_REGION_SETTING))
+
+
+def health_areas_in_environment() -> bool:
+    """Whether any health comparator setting is in the environment (`make run` sets the sample's otherwise)."""
+    return any(os.environ.get(n) or os.environ.get(f"AIRFLOW_VAR_{n}") for n in HEALTH_AREA_SETTINGS)
 
 
 def la_code_in_environment() -> bool:

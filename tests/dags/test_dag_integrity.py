@@ -20,10 +20,12 @@ DBT_MODELS = sorted(
             f"stg_dfe_statistics__{t}"
             for t in ("annual_reviews", "caseload", "requests", "statistical_neighbours", "timeliness_20_week")
         ),
+        "stg_nhs_statistics__chs_waiting_lists",
         "int_months",
         "int_census_pupils_in_force",
         "int_plans_active_at_month_end",
         "int_referrals_waiting_at_month_end",
+        "int_referrals_waiting_by_service",
         "int_kpi_records",
         "kpi_records",
         "analytics_kpi_records",
@@ -34,6 +36,7 @@ DBT_MODELS = sorted(
         ),
         "board_snapshot_candidates",
         *("census_pupils_by_term", "kpi_by_month", "plans_active_by_month", "referrals_waiting_by_month"),
+        "health_waits",
     ]
 )
 
@@ -187,13 +190,14 @@ def test_the_publish_dag_can_be_backfilled_and_is_triggered_by_both_extracts(dag
     }
 
 
-def test_the_dfe_dag_waits_a_week_for_a_new_file_and_lands_its_asset(dag_bag):
-    dag = dag_bag.dags["extract_dfe_statistics"]
+@pytest.mark.parametrize("source", ["dfe_statistics", "nhs_statistics"])
+def test_the_statistics_dags_wait_a_week_for_a_new_file_and_land_their_asset(dag_bag, source):
+    dag = dag_bag.dags[f"extract_{source}"]
     assert "When it fails" in dag.doc_md and "sendboard" in dag.tags
     tasks = {t.task_id: t for t in dag.tasks}
     sensor = tasks["wait_for_new_files"]
     # weekly, and a week without a new DfE file is a skipped run, not a failure
     assert (sensor.mode, sensor.soft_fail, sensor.timeout) == ("reschedule", True, 6 * 86400 + 23 * 3600)
     assert tasks["land"].upstream_task_ids == {"wait_for_new_files"}
-    assert [o.name for o in tasks["land"].outlets] == ["landed_dfe_statistics"]
+    assert [o.name for o in tasks["land"].outlets] == [f"landed_{source}"]
     assert all(t.owner == "sendboard-data-engineering" for t in tasks.values())

@@ -90,7 +90,7 @@ def landed(tmp_path_factory) -> Path:
 
 
 def test_every_file_seen_is_recorded_landed_or_rejected_with_why(landed):
-    seen = {r["name"]: r for r in dfe_landing.files_seen(landed).values()}
+    seen = {r["name"]: r for r in dfe_landing.files_seen(dfe_landing.raw_folder(landed)).values()}
     assert {n: r["status"] for n, r in seen.items()} == {
         "education-health-and-care-plans_2025.zip": "landed",
         "education-health-and-care-plans_2024.zip": "landed",

@@ -417,5 +417,5 @@ def test_the_projection_publishes_model_counts_rounded_to_5_and_no_actual_count_
     month = published / "published" / "2025-03"
     assert sorted(p.name for p in month.iterdir()) == sorted(
         ["board_snapshot.csv", "board_snapshot.parquet", "board_spc.csv", "board_comparators.csv",
-         "board_pack.html", "board_pack.pdf"]
+         "board_health_waits.csv", "board_pack.html", "board_pack.pdf"]
     )  # fmt: skip

@@ -43,6 +43,7 @@ def warehouse(home, month: str):
     )
     con.execute("create or replace view analytics.plans_active_by_month as select 'P1' as plan_id")
     con.execute("create or replace view analytics.referrals_waiting_by_month as select 'R1' as referral_id")
+    con.execute("create or replace view analytics.health_waits as select '2025-01' as chs_month")
     con.execute(
         "create or replace view analytics.census_pupils_by_term as "
         f"select '2025-01' as census_period, * from read_parquet('{pupils}')"
@@ -74,6 +75,7 @@ def test_the_census_table_is_carried_over_only_while_its_inputs_are_unchanged(tm
             "kpi_records",
             "plans_active_by_month",
             "referrals_waiting_by_month",
+            "health_waits",
         ]
     assert copy_rows(home, "select period from analytics.kpi_by_month") == [("2025-02",)]
     assert copy_rows(home, census) == [(5, 5)]

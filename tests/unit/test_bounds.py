@@ -369,7 +369,7 @@ def test_a_dfe_zip_bomb_is_recorded_as_rejected_and_alerts(tmp_path):
     home = tmp_path / "home"
     with pytest.raises(ReferenceFileRejected) as rejected:
         dfe_landing.land(str(tmp_path / "inbox"), home)
-    [record] = dfe_landing.files_seen(home).values()
+    [record] = dfe_landing.files_seen(dfe_landing.raw_folder(home)).values()
     assert record["status"] == "rejected" and record["name"] == "release.zip"
     assert "rule compression_ratio: member 'data/caseload.csv' inflates" in record["detail"]
     assert "(setting SENDBOARD_MAX_ZIP_RATIO=100)" in record["detail"]
@@ -383,7 +383,7 @@ def test_a_dfe_table_over_the_reference_bound_is_rejected(tmp_path, monkeypatch)
     write(folder / "timeliness_20_week.csv", b"time_period\r\n" + b"202425\r\n" * 200_000)
     with pytest.raises(ReferenceFileRejected):
         dfe_landing.land(str(tmp_path / "inbox"), tmp_path / "home")
-    [record] = dfe_landing.files_seen(tmp_path / "home").values()
+    [record] = dfe_landing.files_seen(dfe_landing.raw_folder(tmp_path / "home")).values()
     assert record["detail"] == (
         "release: rule file_too_large: data/timeliness_20_week.csv is 1.5 MB, more than the 1.0 MB allowed "
         "(setting SENDBOARD_MAX_REFERENCE_MB=1)"

@@ -177,7 +177,7 @@ def test_the_chart_draws_england_and_the_neighbours_as_labelled_lines_inside_its
     # is at 176 - (80.2 - 40) / 60 * (176 - 14) = 67.46 -> y="67.5", inside the plot
     line = re.search(r'<line x1="48.0" y1="([\d.]+)" x2="410.0" y2="[\d.]+" stroke="#00727a"', svg)
     assert line and line.group(1) == "67.5"
-    assert ">England 80.2 (2024)</text>" in svg and "DfE comparator England 80.2 (2024)" in svg
+    assert ">England 80.2 (2024)</text>" in svg and "comparator England 80.2 (2024)" in svg
 
 
 def test_how_we_compare_names_the_source_and_carries_the_ogl_line_and_the_notices():

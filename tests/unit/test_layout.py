@@ -13,7 +13,17 @@ import sendboard
 PACKAGE = Path(sendboard.__file__).parent
 # bottom to top; the modules directly under sendboard/ (config, errors, periods, contract, sql, faults)
 # are the bottom layer
-STAGES = ("", "ingest", "warehouse", "publish", "projection", "operations", "orchestration", "devtools")
+STAGES = (
+    "",
+    "ingest",
+    "warehouse",
+    "health_comparators",
+    "publish",
+    "projection",
+    "operations",
+    "orchestration",
+    "devtools",
+)
 
 
 def modules() -> dict[str, Path]:

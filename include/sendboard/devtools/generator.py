@@ -30,7 +30,7 @@ import pandas as pd
 
 from sendboard import periods
 from sendboard.contract import SOURCES
-from sendboard.devtools import dfe_sample
+from sendboard.devtools import chs_sample, dfe_sample
 from sendboard.devtools.world import SCALES, World
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ def generate(
     for period in census_periods(start, months):
         write_period(world, inbox, "school_census", period)
     dfe_sample.write(inbox, world, seed)  # the DfE's statistics, for the comparators
+    chs_sample.write(inbox, world, monthly[-4:], seed)  # NHS England's CHS workbooks, the last four months
     return monthly
 
 

@@ -76,7 +76,8 @@ SCHEMAS = {
 }
 
 
-def _write(table: pa.Table, target: Path) -> None:
+def write_parquet(table: pa.Table, target: Path) -> None:
+    """Write a Parquet file whole or not at all (a temporary file renamed into place)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     pq.write_table(table, temporary)
@@ -89,21 +90,22 @@ def write_schema_files(home: Path) -> None:
     for name, schema in SCHEMAS.items():
         target = raw_folder(home) / "_schema" / f"{name}.parquet"
         if not target.exists() or pq.read_schema(target) != schema:
-            _write(schema.empty_table(), target)
+            write_parquet(schema.empty_table(), target)
 
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "release"
 
 
-def files_seen(home: Path) -> dict[str, dict]:
-    """sha256 -> {name, kind, status (landed, rejected), at, detail}: every DfE file looked at."""
-    path = raw_folder(home) / "files.json"
+def files_seen(folder: Path) -> dict[str, dict]:
+    """sha256 -> {name, kind, status (landed, rejected), at, detail}: every file of a published
+    source looked at (folder: its raw folder, raw_folder(home) for the DfE's)."""
+    path = folder / "files.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _record(home: Path, seen: dict[str, dict]) -> None:
-    path = raw_folder(home) / "files.json"
+def record_files_seen(folder: Path, seen: dict[str, dict]) -> None:
+    path = folder / "files.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".files.json.{uuid.uuid4().hex}.tmp")
     temporary.write_text(json.dumps(seen, indent=2, sort_keys=True))
@@ -167,7 +169,7 @@ class DfeInbox:
 
 def pending(location: str, home: Path) -> list[str]:
     """The names of the files in the inbox's dfe_statistics folder not looked at before (by content)."""
-    inbox, seen = DfeInbox(location), files_seen(home)
+    inbox, seen = DfeInbox(location), files_seen(raw_folder(home))
     return [name for name, _kind, path in inbox.entries() if inbox.identity(path)[0] not in seen]
 
 
@@ -206,35 +208,37 @@ def _land_neighbours(home: Path, path: Path, loaded_at: datetime) -> dict:
         "workbook": [path.name] * len(rows),
         "_loaded_at": [loaded_at] * len(rows),
     }
-    _write(
+    write_parquet(
         pa.Table.from_pydict(values, schema=SCHEMAS[NEIGHBOURS_TABLE]),
         raw_folder(home) / "neighbours" / f"{NEIGHBOURS_TABLE}.parquet",
     )
     return {"workbook": path.name, "local_authorities": len(groups)}
 
 
-def land(location: str, home: Path) -> dict:
-    """Land every DfE file in the inbox not landed (or rejected) before. Returns what was landed and
-    rejected; raises ReferenceFileRejected, after landing the rest, if any new file was rejected."""
-    write_schema_files(home)
-    inbox, seen = DfeInbox(location), files_seen(home)
+def land_entries(
+    folder: Path, source: str, entries: list[tuple[str, str, str]], identity, land_one, label: str, consequence: str
+) -> dict:
+    """Land each file of a published source not landed (or rejected) before, recording every one in
+    folder/files.json. entries: (name, kind its name suggests, path); identity(path) -> (sha256 or a
+    refusal's key, InputRefused or None); land_one(name, path, sha, loaded_at) -> (kind, detail); label: what the files
+    are called in the error ("DfE file(s)").
+    Raises ReferenceFileRejected, after landing the rest, if any new file was rejected."""
+    seen = files_seen(folder)
     landed, rejected = [], []
-    for name, named_kind, path in inbox.entries():
-        sha, refused = inbox.identity(path)
+    for name, named_kind, path in entries:
+        sha, refused = identity(path)
         if sha in seen:
             continue
-        now = datetime.now(UTC).replace(microsecond=0)
+        # to the microsecond: of two files landed in one run, the later is the later
+        now = datetime.now(UTC)
         record = {"name": name, "kind": named_kind, "at": now.isoformat()}
         try:
             if refused is not None:
                 raise ReferenceFileRejected(name, refused.problem.describe())
-            with inbox.inbox.local_path(path, name) as local:
-                kind = "release" if path == inbox.folder else dfe.kind_of(local)
-                record["kind"] = kind
-                detail = (_land_release if kind == "release" else _land_neighbours)(home, local, now)
+            record["kind"], detail = land_one(name, path, sha, now)
             seen[sha] = {**record, "status": "landed", "detail": detail}
             landed.append(name)
-            log.info("DfE statistics: landed %s (%s): %s", name, kind, detail)
+            log.info("%s: landed %s (%s): %s", source, name, record["kind"], detail)
         except (InputRefused, ReferenceFileRejected) as error:
             # InputRefused: a link inside an extracted release's folder, met by local_path
             bad = (
@@ -244,21 +248,42 @@ def land(location: str, home: Path) -> dict:
             )
             seen[sha] = {**record, "status": "rejected", "detail": str(bad)}
             rejected.append(bad)
-            log.error("DfE statistics: rejected %s", bad)
-        _record(home, seen)
+            log.error("%s: rejected %s", source, bad)
+        record_files_seen(folder, seen)
     if rejected:
         lines = "\n".join(f"- {r}" for r in rejected)
         raise ReferenceFileRejected(
-            f"{SOURCE}/",
-            f"{len(rejected)} DfE file(s) rejected; the board's comparators keep using the files landed before"
-            f" (landed now: {', '.join(landed) or 'none'}):\n{lines}",
+            f"{source}/",
+            f"{len(rejected)} {label} rejected; {consequence} (landed now: {', '.join(landed) or 'none'}):\n{lines}",
         )
     return {"landed": landed}
 
 
-def rejections_since_landing(home: Path) -> list[dict]:
-    """The rejected DfE files of each kind newer than the last file of that kind that landed: what the
+def land(location: str, home: Path) -> dict:
+    """Land every DfE file in the inbox not landed (or rejected) before. Returns what was landed;
+    raises ReferenceFileRejected, after landing the rest, if any new file was rejected."""
+    write_schema_files(home)
+    inbox = DfeInbox(location)
+
+    def land_one(name: str, path: str, _sha: str, now: datetime) -> tuple[str, dict]:
+        with inbox.inbox.local_path(path, name) as local:
+            kind = "release" if path == inbox.folder else dfe.kind_of(local)
+            return kind, (_land_release if kind == "release" else _land_neighbours)(home, local, now)
+
+    return land_entries(
+        raw_folder(home), SOURCE, inbox.entries(), inbox.identity, land_one, "DfE file(s)",
+        "the board's comparators keep using the files landed before",
+    )  # fmt: skip
+
+
+def rejections_in(folder: Path) -> list[dict]:
+    """The rejected files of each kind newer than the last file of that kind that landed: what the
     board pack mentions, since the comparators then come from older files (or none)."""
-    records = sorted(files_seen(home).values(), key=lambda r: r["at"])
+    records = sorted(files_seen(folder).values(), key=lambda r: r["at"])
     last_landed = {r["kind"]: r["at"] for r in records if r["status"] == "landed"}
     return [r for r in records if r["status"] == "rejected" and r["at"] >= last_landed.get(r["kind"], "")]
+
+
+def rejections_since_landing(home: Path) -> list[dict]:
+    """The rejected DfE files newer than the last of their kind that landed (rejections_in)."""
+    return rejections_in(raw_folder(home))

@@ -390,11 +390,13 @@ _DUCKDB_TYPES = {DATE: "date", FLAG: "boolean", INTEGER: "bigint"}
 
 def write_schema_files(home: Path) -> None:
     """A zero-row Parquet file per table under raw/<source>/_schema/, so the dbt sources always
-    have their columns and types, even before the first period of a source lands; and the DfE
-    statistics' (ingest.dfe_landing), which the monthly build never waits for."""
-    from sendboard.ingest import dfe_landing
+    have their columns and types, even before the first period of a source lands; and the DfE's and
+    NHS England's statistics' (ingest.dfe_landing, ingest.chs_landing), which the monthly build never
+    waits for."""
+    from sendboard.ingest import chs_landing, dfe_landing
 
     dfe_landing.write_schema_files(home)
+    chs_landing.write_schema_file(home)
     con = duckdb.connect()
     try:
         for source in SOURCES.values():

@@ -14,6 +14,8 @@ LANDED = {
 
 # the DfE's statistics, landed by extract_dfe_statistics: the next publication's comparators read them
 DFE_STATISTICS = Asset(name="landed_dfe_statistics", uri="sendboard://landed/dfe_statistics", group="sendboard")
+# NHS England's CHS waiting-list workbooks, landed by extract_nhs_statistics: the health comparators read them
+NHS_STATISTICS = Asset(name="landed_nhs_statistics", uri="sendboard://landed/nhs_statistics", group="sendboard")
 
 # every publish run that succeeds (a new version or "unchanged") updates it; the analysts' copy follows it
 PUBLISHED = Asset(name="published_board_snapshot", uri="sendboard://published/board_snapshot", group="sendboard")

@@ -1,15 +1,17 @@
-"""Builds the DAG that lands the DfE's published statistics (the board's comparators). The work is in
-sendboard.ingest.dfe_landing; only airflow.sdk and light modules are imported here."""
+"""Builds the DAGs that land published statistics for the board's comparators: the DfE's
+(sendboard.ingest.dfe_landing) and NHS England's community health waiting lists
+(sendboard.ingest.chs_landing). Only airflow.sdk and light modules are imported here."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 from airflow.sdk import DAG, get_current_context, task
 
 from sendboard import config
 from sendboard.orchestration.airflow_env import START_DATE
-from sendboard.orchestration.assets import DFE_STATISTICS
+from sendboard.orchestration.assets import DFE_STATISTICS, NHS_STATISTICS
 from sendboard.orchestration.params import default_args
 
 # a storage hiccup is retried; a rejected file fails at once (AirflowFailException) and alerts
@@ -19,42 +21,51 @@ INBOX_POKE_SECONDS = config.inbox_poke_seconds()
 WAIT_FOR_A_NEW_FILE = timedelta(days=6, hours=23)
 
 
+# source: (its landing module, its Asset)
+LANDINGS = {
+    "dfe_statistics": ("sendboard.ingest.dfe_landing", DFE_STATISTICS),
+    "nhs_statistics": ("sendboard.ingest.chs_landing", NHS_STATISTICS),
+}
+
+
 def dfe_dag(doc_md: str) -> DAG:
+    return statistics_dag("dfe_statistics", doc_md)
+
+
+def statistics_dag(source: str, doc_md: str) -> DAG:
+    module, asset = LANDINGS[source]
     with DAG(
-        dag_id="extract_dfe_statistics",
+        dag_id=f"extract_{source}",
         schedule="0 7 * * 1",
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         doc_md=doc_md,
-        tags=["sendboard", "extract", "dfe_statistics"],
+        tags=["sendboard", "extract", source],
     ) as dag:
 
         @task.sensor(
             poke_interval=timedelta(seconds=INBOX_POKE_SECONDS),
             timeout=WAIT_FOR_A_NEW_FILE,
             mode="reschedule",
-            soft_fail=True,  # a week without a new DfE file is normal: the run is skipped, not failed
+            soft_fail=True,  # a week without a new file is normal: the run is skipped, not failed
         )
         def wait_for_new_files() -> bool:
-            from sendboard.ingest.dfe_landing import pending
+            return bool(importlib.import_module(module).pending(config.inbox(), config.home()))
 
-            return bool(pending(config.inbox(), config.home()))
-
-        @task(outlets=[DFE_STATISTICS])
+        @task(outlets=[asset])
         def land() -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
             from sendboard.errors import ReferenceFileRejected
-            from sendboard.ingest.dfe_landing import land as land_files
 
             try:
-                landed = land_files(config.inbox(), config.home())
+                landed = importlib.import_module(module).land(config.inbox(), config.home())
             except ReferenceFileRejected as bad:
                 # a broken file: retrying cannot help; the files that passed have landed
                 raise AirflowFailException(str(bad)) from bad
-            get_current_context()["outlet_events"][DFE_STATISTICS].extra = landed
+            get_current_context()["outlet_events"][asset].extra = landed
             return landed
 
         wait_for_new_files() >> land()

@@ -41,6 +41,7 @@ VIEWS = (
     "plans_active_by_month",
     "referrals_waiting_by_month",
     "census_pupils_by_term",
+    "health_waits",
 )
 CENSUS_VIEW = "census_pupils_by_term"  # reads the school census only
 

@@ -195,7 +195,7 @@ def trend_svg(
     alt = (
         f"{'XmR chart' if spc else 'Trend'} of {kpi['kpi_name']} ({kpi['unit']}) by month"
         + (f", target {target}" if target is not None else "")
-        + "".join(f", DfE comparator {label}" for label, _, _ in references)
+        + "".join(f", comparator {label}" for label, _, _ in references)
         + ". "
         + (_signal(spc) + " " if spc else "")
         + "; ".join(described)
@@ -316,7 +316,7 @@ def render(
         parts.append(f'<p class="note">{_text(mdc_pack.HOW_TO_READ)}</p>')
     parts.append("<h2>Summary</h2>")
     icons = "<th>Variation</th><th>Assurance</th>" if charts else ""
-    icons += "<th>DfE comparators</th>" if comparisons is not None else ""
+    icons += "<th>Comparators</th>" if comparisons is not None else ""
     icons += "<th>Unsuppressed value (numerator / denominator)</th><th>Worklist</th>" if detail else ""
     for theme, title in THEMES.items():
         parts.append(
@@ -349,7 +349,12 @@ def render(
     parts.append(
         '<h2>Trends</h2><p class="note">Published values by month; the dashed red line is the target. '
         + ("Each is an XmR chart (how to read it: above). " if charts else "")
-        + ("Dotted lines, where the DfE measures the KPI: England and our neighbours. " if comparisons else "")
+        + (
+            "Dotted lines, where the DfE measures the KPI: England and our neighbours; on the 18-week health "
+            "wait, NHS England's community health waiting lists (CHS): England, the ICB and our providers. "
+            if comparisons
+            else ""
+        )
         + "Suppressed or missing months are gaps.</p>"
     )
     for kpi in catalogue:

@@ -26,7 +26,7 @@ import duckdb
 from sendboard.errors import SendboardError
 from sendboard.ingest.dfe import RELEASE_FILES, Release, number
 from sendboard.publish import csv_files
-from sendboard.warehouse.connection import COMPARATOR_COLUMNS
+from sendboard.warehouse.connection import COMPARATOR_COLUMNS, HEALTH_WAIT_COLUMNS
 
 COMPARATORS = ("ENGLAND", "REGION", "STATISTICAL_NEIGHBOURS", "LA_PUBLISHED")
 COLUMNS = tuple(COMPARATOR_COLUMNS)  # period, kpi_id, comparator, comparator_name, ..., source, note
@@ -235,6 +235,70 @@ def record(con, period: str, version: int, rows: list[dict], notices: list[str])
         )
 
 
+def chs_rejections(home) -> list[str]:
+    """The pack's notice of each CHS workbook rejected since the last one landed."""
+    from sendboard.ingest.chs_landing import rejections_since_landing
+
+    return [
+        f"The NHS England workbook {r['name']} (looked at {r['at'][:10]}) was rejected: {r['detail']}. The health "
+        "comparators come from the workbooks landed before it, if any."
+        for r in rejections_since_landing(home)
+    ]
+
+
+def record_health_waits(con, period: str, version: int, rows: list[dict], checks: list[str]) -> None:
+    """Keep a new version's CHS waiting lists by area and service, and the warnings of the check of our
+    providers' figures against our own count (in the publication's transaction)."""
+    if checks:
+        con.executemany(
+            "insert into publication.board_health_checks values (?, ?, ?, ?)",
+            [[period, version, i, warning] for i, warning in enumerate(checks)],
+        )
+    if rows:
+        con.executemany(
+            f"insert into publication.board_health_waits_history ({', '.join(HEALTH_WAIT_COLUMNS)}, version) "
+            f"values ({', '.join('?' for _ in HEALTH_WAIT_COLUMNS)}, ?)",
+            [[r[c] for c in HEALTH_WAIT_COLUMNS] + [version] for r in rows],
+        )
+
+
+def published_health_waits(con, period: str, version: int) -> list[dict]:
+    """A published version's CHS waiting lists by area and service, in the order they were recorded."""
+    columns = tuple(HEALTH_WAIT_COLUMNS)
+    cursor = con.execute(
+        f"select {', '.join(columns)} from publication.board_health_waits_history where period = ? and version = ? "
+        "order by rowid",
+        [period, version],
+    )
+    return [dict(zip(columns, r)) for r in cursor.fetchall()]
+
+
+def published_health_checks(con, period: str, version: int) -> list[str]:
+    return [
+        w
+        for (w,) in con.execute(
+            "select warning from publication.board_health_checks where period = ? and version = ? order by position",
+            [period, version],
+        ).fetchall()
+    ]
+
+
+def health_waits_csv(rows: list[dict]) -> bytes:
+    """board_health_waits.csv: a header even when there are none; shares to one decimal."""
+
+    def cell(column: str, value) -> str:
+        if value is None:
+            return ""
+        if column == "share_over_18_weeks":
+            return f"{Decimal(value):.1f}"
+        if column in ("waiting", "waiting_18_to_52_weeks", "waiting_over_52_weeks"):
+            return f"{int(value)}"
+        return csv_files.formula_safe(str(value))
+
+    columns = tuple(HEALTH_WAIT_COLUMNS)
+    return csv_files.csv_bytes(columns, ([cell(c, row[c]) for c in columns] for row in rows))
+
+
 def published(con, period: str, version: int) -> tuple[list[dict], list[str]]:
     """A published version's comparators (in KPI and comparator order) and notices."""
     order = {(k, c): i for i, (k, c) in enumerate((k, c) for k in MEASURES for c in COMPARATORS)}
@@ -243,7 +307,15 @@ def published(con, period: str, version: int) -> tuple[list[dict], list[str]]:
         [period, version],
     )
     rows = [dict(zip(COLUMNS, r)) for r in cursor.fetchall()]
-    rows.sort(key=lambda r: order.get((r["kpi_id"], r["comparator"]), len(order)))
+    # the health comparators (not the DfE's) after them: England, region, ICB, then providers by name
+    health = ("ENGLAND", "NHS_REGION", "ICB", "PROVIDER")
+    rows.sort(
+        key=lambda r: (
+            order.get((r["kpi_id"], r["comparator"]), len(order)),
+            health.index(r["comparator"]) if r["comparator"] in health else len(health),
+            r["comparator_name"] or "",
+        )
+    )
     notices = [
         n
         for (n,) in con.execute(

@@ -32,6 +32,9 @@ from sendboard.warehouse.integrity import WarehouseDamaged, check_warehouse
 log = logging.getLogger(__name__)
 
 COLUMNS = list(warehouse.SNAPSHOT_COLUMNS)
+# NHS England's CHS waiting lists by area and service (issue 32): written with every new version, but
+# not required of the versions published before it (a folder without it is still complete)
+HEALTH_WAITS_FILE = "board_health_waits.csv"
 PUBLISHED_FILES = (
     "board_snapshot.csv",
     "board_snapshot.parquet",
@@ -105,8 +108,8 @@ def _version_rows(con, period: str, version: int) -> list[dict]:
 
 def _board_pack(
     con, home: Path, period: str, rows: list[dict], census_period: str | None, detail=None
-) -> tuple[str, bytes, bytes]:
-    """The pack's HTML, board_spc.csv and board_comparators.csv, from published figures only
+) -> tuple[str, bytes, bytes, bytes]:
+    """The pack's HTML, board_spc.csv, board_comparators.csv and board_health_waits.csv, from published figures only
     (board_pack.published_history says why): the pack's charts and the SPC summary are the same XmR
     charts (publish.variation); the comparators are the version's, as recorded when it was published."""
     from sendboard.publish import board_pack, comparators, variation
@@ -117,8 +120,10 @@ def _board_pack(
     history = board_pack.published_history(con, period)
     charts = variation.charts(period, catalogue, history, variation.targets(rows))
     compared, notices = comparators.published(con, period, rows[0]["version"])
+    waits = comparators.published_health_waits(con, period, rows[0]["version"])
     warnings = board_pack.published_warnings(period, catalogue, history)
     warnings += comparators.december_check(period, history, compared)
+    warnings += comparators.published_health_checks(con, period, rows[0]["version"])
     page = board_pack.render(
         period,
         formatted(rows),
@@ -128,11 +133,16 @@ def _board_pack(
         warnings,
         {c.kpi_id: c for c in charts},
         # a version published before the comparators recorded neither: its pack is drawn without them
-        Comparisons(compared, notices) if compared or notices else None,
+        Comparisons(compared, notices, waits) if compared or notices else None,
         detail,
         board_pack.latest_projection(home, period),
     )
-    return page, variation.summary_csv(variation.month_summary(period, charts)), comparators.comparators_csv(compared)
+    return (
+        page,
+        variation.summary_csv(variation.month_summary(period, charts)),
+        comparators.comparators_csv(compared),
+        comparators.health_waits_csv(waits),
+    )
 
 
 def detail_pack(con, home: Path, period: str, census_period: str | None, worklist_rows: dict[str, int]) -> str:
@@ -164,10 +174,11 @@ def _write_version(
     staging = versions / f".v{version}.{uuid.uuid4().hex}.tmp"
     staging.mkdir()
     try:
-        page, spc_csv, comparators_csv = _board_pack(con, home, period, rows, census_period)
+        page, spc_csv, comparators_csv, health_csv = _board_pack(con, home, period, rows, census_period)
         (staging / "board_snapshot.csv").write_bytes(snapshot_csv(rows))
         (staging / "board_spc.csv").write_bytes(spc_csv)
         (staging / "board_comparators.csv").write_bytes(comparators_csv)
+        (staging / HEALTH_WAITS_FILE).write_bytes(health_csv)
         (staging / "board_pack.html").write_text(page, encoding="utf-8")
         pdf.html_to_pdf(staging / "board_pack.html", staging / "board_pack.pdf")
         con.execute(
@@ -176,7 +187,7 @@ def _write_version(
             f"order by c.sort_order) to '{staging / 'board_snapshot.parquet'}' (format parquet)",
             [period, version],
         )
-        for name in PUBLISHED_FILES:
+        for name in (*PUBLISHED_FILES, HEALTH_WAITS_FILE):
             with open(staging / name, "rb") as handle:
                 os.fsync(handle.fileno())
         if target.exists():
@@ -239,12 +250,16 @@ def _record_comparators(con, home: Path, period: str, version: int) -> None:
     """The DfE comparators of a new version, from the DfE statistics landed now. A missing or broken
     reference gives no rows and a notice in the pack, never a failed publication."""
     from sendboard import config
+    from sendboard.health_comparators import figures as health
     from sendboard.publish import comparators
 
     rows, notices = comparators.for_month(con, home, config.la_code(), period)
+    health_rows, waits, health_notices = health.comparator_rows(con, period, config.health_areas())
+    notices += [*health_notices, *comparators.chs_rejections(home)]
     for notice in notices:
         log.warning("%s: %s", period, notice)
-    comparators.record(con, period, version, rows, notices)
+    comparators.record(con, period, version, rows + health_rows, notices)
+    comparators.record_health_waits(con, period, version, waits, health.own_check(con, waits))
 
 
 def _record_run(con, period: str, version: int, status: str, input_fingerprint: str) -> None:

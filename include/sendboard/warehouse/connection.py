@@ -53,6 +53,21 @@ COMPARATOR_COLUMNS = {
 }
 
 
+# board_health_waits.csv's columns (health_comparators.figures), as each published version keeps them
+HEALTH_WAIT_COLUMNS = {
+    "period": "varchar",
+    "chs_month": "varchar",
+    "area_level": "varchar",
+    "area_code": "varchar",
+    "area_name": "varchar",
+    "service": "varchar",
+    "waiting": "bigint",
+    "waiting_18_to_52_weeks": "bigint",
+    "waiting_over_52_weeks": "bigint",
+    "share_over_18_weeks": "decimal(18,1)",
+}
+
+
 def ensure_publication_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the publication schema the publisher writes and dbt reads (as a source)."""
     columns = ", ".join(f"{name} {kind}" for name, kind in SNAPSHOT_COLUMNS.items())
@@ -68,6 +83,14 @@ def ensure_publication_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "create table if not exists publication.board_comparator_notices "
         "(period varchar, version integer, position integer, notice varchar)"
+    )
+    # NHS England's CHS waiting lists by area and service published with each version (health comparators)
+    waits = ", ".join(f"{name} {kind}" for name, kind in HEALTH_WAIT_COLUMNS.items())
+    con.execute(f"create table if not exists publication.board_health_waits_history ({waits}, version integer)")
+    # the warnings of the check of our providers' CHS figures against our own count, per version
+    con.execute(
+        "create table if not exists publication.board_health_checks "
+        "(period varchar, version integer, position integer, warning varchar)"
     )
     # every publish run, including those that found nothing new: which inputs each version reflects
     con.execute(
