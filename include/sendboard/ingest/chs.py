@@ -21,15 +21,11 @@ workbook is read by our bounded streaming reader, which never trusts a sheet's d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sendboard import config
-from sendboard.errors import InputRefused, ReferenceFileRejected
-from sendboard.ingest.bounds import sniff_file
-from sendboard.ingest.workbook import Workbook
+from sendboard.errors import ReferenceFileRejected
+from sendboard.ingest.dfe import reference_workbook
 
 # our service codes (the referrals export's) for the four CYP lines that match the board's services,
 # by the line's label with "(CYP)" and case dropped
@@ -111,14 +107,6 @@ def month_in(text: str) -> str | None:
     return f"{int(found.group(2)):04d}-{MONTHS.index(found.group(1).casefold()) + 1:02d}"
 
 
-@contextmanager
-def _rejected_as(name: str) -> Iterator[None]:
-    try:
-        yield
-    except InputRefused as refused:
-        raise ReferenceFileRejected(name, refused.problem.describe()) from None
-
-
 @dataclass
 class _Table:
     sheet: str
@@ -128,13 +116,7 @@ class _Table:
 
 def read_workbook(path: Path) -> list[Figure]:
     """Every CYP service line of every organisation in the workbook, for its data month."""
-    if sniff_file(path) != "zip":
-        raise ReferenceFileRejected(path.name, "is not an Excel workbook")
-    limits = config.input_bounds()
-    with (
-        _rejected_as(path.name),
-        Workbook(path, limits, limits.reference_bytes, limits.setting("reference_bytes")) as workbook,
-    ):
+    with reference_workbook(path) as workbook:
         sheets = {name: list(workbook.rows(name)) for name in workbook.sheet_names}
     tables = {measure: _find_table(path.name, sheets, number, title) for measure, (number, title) in TABLES.items()}
     contents = _contents_lines(sheets)

@@ -18,18 +18,14 @@ These are published statistics (Open Government Licence v3.0), not personal data
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 
-from sendboard import config
-from sendboard.errors import InputRefused
 from sendboard.ingest import chs
-from sendboard.ingest.dfe_landing import files_seen, land_entries, rejections_in, write_parquet
-from sendboard.ingest.inbox import Inbox
+from sendboard.ingest.dfe_landing import DfeInbox, files_seen, land_entries, rejections_in, write_parquet
 
 SOURCE = "nhs_statistics"
 TABLE = "chs_waiting_lists"
@@ -56,42 +52,28 @@ def write_schema_file(home: Path) -> None:
         write_parquet(SCHEMA.empty_table(), target)
 
 
-class NhsInbox:
-    """`<inbox>/nhs_statistics/` on a local disk or an object store (fsspec, like the exports' inbox)."""
+class NhsInbox(DfeInbox):
+    """`<inbox>/nhs_statistics/` on a local disk or an object store: its files, each its own entry."""
 
     def __init__(self, location: str):
-        self.inbox = Inbox(location)
-        self.fs, self.folder = self.inbox.fs, f"{self.inbox.root.rstrip('/')}/{SOURCE}"
+        super().__init__(location, SOURCE)
 
-    def entries(self) -> list[tuple[str, str]]:
-        """(name, path) of each file here; what it is, is judged by its content."""
+    def entries(self) -> list[tuple[str, str, str]]:
+        """(name, kind, path) of each file here; what it is, is judged by its content."""
         if not self.fs.isdir(self.folder):
             return []
         found = []
         for path in sorted(self.fs.ls(self.folder, detail=False)):
             name = path.rstrip("/").rsplit("/", 1)[-1]
             if not name.startswith(".") and not self.fs.isdir(path):
-                found.append((name, path))
+                found.append((name, KIND, path))
         return found
-
-    def identity(self, path: str) -> tuple[str, InputRefused | None]:
-        """The file's sha256; or, for one refused before reading (a link out of the inbox, a file over
-        the size bound), its name and why."""
-        try:
-            self.inbox.check(path, config.input_bounds())
-        except InputRefused as refused:
-            return f"refused:{path[len(self.folder) :]}:{refused.problem.detail}", refused
-        digest = hashlib.sha256()
-        with self.inbox.open(path) as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest(), None
 
 
 def pending(location: str, home: Path) -> list[str]:
     """The names of the files in the inbox's nhs_statistics folder not looked at before (by content)."""
     inbox, seen = NhsInbox(location), files_seen(raw_folder(home))
-    return [name for name, path in inbox.entries() if inbox.identity(path)[0] not in seen]
+    return [name for name, _kind, path in inbox.entries() if inbox.identity(path)[0] not in seen]
 
 
 def _land(home: Path, path: Path, name: str, sha: str, loaded_at: datetime) -> dict:
@@ -120,7 +102,7 @@ def land(location: str, home: Path) -> dict:
             return KIND, _land(home, local, name, sha, now)
 
     return land_entries(
-        raw_folder(home), SOURCE, [(name, KIND, path) for name, path in inbox.entries()], inbox.identity, land_one,
+        raw_folder(home), SOURCE, inbox.entries(), inbox.identity, land_one,
         "NHS England workbook(s)", "the health comparators keep using the months landed before",
     )  # fmt: skip
 

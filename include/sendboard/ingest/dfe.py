@@ -81,12 +81,27 @@ def _rows(label: str, text: str) -> list[dict]:
 
 
 @contextmanager
-def _refusals_as_rejections(name: str) -> Iterator[None]:
-    """A bound or safety rule broken (InputRefused) rejects the DfE file like any other fault of it."""
+def refusals_as_rejections(name: str) -> Iterator[None]:
+    """A bound or safety rule broken (InputRefused) rejects a published file (the DfE's, NHS England's)
+    like any other fault of it."""
     try:
         yield
     except InputRefused as refused:
         raise ReferenceFileRejected(name, refused.problem.describe()) from None
+
+
+@contextmanager
+def reference_workbook(path: Path) -> Iterator[Workbook]:
+    """A published workbook (the DfE's, NHS England's) opened within the reference bounds: not a
+    workbook, or a bound broken while reading it, rejects it naming the file."""
+    if sniff_file(path) != "zip":
+        raise ReferenceFileRejected(path.name, "is not an Excel workbook")
+    limits = config.input_bounds()
+    with (
+        refusals_as_rejections(path.name),
+        Workbook(path, limits, limits.reference_bytes, limits.setting("reference_bytes")) as workbook,
+    ):
+        yield workbook
 
 
 def kind_of(path: Path) -> str:
@@ -94,7 +109,7 @@ def kind_of(path: Path) -> str:
     the file holds, not its name."""
     if path.is_dir():
         return "release"
-    with _refusals_as_rejections(path.name):
+    with refusals_as_rejections(path.name):
         kind = sniff_file(path)
         if kind == "zip":
             limits = config.input_bounds()
@@ -111,7 +126,7 @@ def kind_of(path: Path) -> str:
 
 def read_release(path: Path) -> Release:
     """The release's files the comparators read, from the zip as downloaded or an extracted folder."""
-    with _refusals_as_rejections(path.name):
+    with refusals_as_rejections(path.name):
         return Release(path.name, _release_tables(path))
 
 
@@ -149,13 +164,7 @@ def _text(name: str, file: str, data: bytes) -> str:
 
 def read_neighbours(path: Path) -> dict[str, list[str]]:
     """LA number -> its statistical neighbours' LA numbers, closest first (sheet `LA SN Groups`)."""
-    if sniff_file(path) != "zip":
-        raise ReferenceFileRejected(path.name, "is not an Excel workbook")
-    limits = config.input_bounds()
-    with (
-        _refusals_as_rejections(path.name),
-        Workbook(path, limits, limits.reference_bytes, limits.setting("reference_bytes")) as workbook,
-    ):
+    with reference_workbook(path) as workbook:
         if NEIGHBOURS_SHEET not in workbook.sheet_names:
             raise ReferenceFileRejected(path.name, f"has no sheet {NEIGHBOURS_SHEET!r} (is this the DfE workbook?)")
         rows = [cells for _number, cells in workbook.rows(NEIGHBOURS_SHEET)]

@@ -115,9 +115,9 @@ def record_files_seen(folder: Path, seen: dict[str, dict]) -> None:
 class DfeInbox:
     """`<inbox>/dfe_statistics/` on a local disk or an object store (fsspec, like the exports' inbox)."""
 
-    def __init__(self, location: str):
+    def __init__(self, location: str, source: str = SOURCE):
         self.inbox = Inbox(location)
-        self.fs, self.folder = self.inbox.fs, f"{self.inbox.root.rstrip('/')}/{SOURCE}"
+        self.fs, self.folder = self.inbox.fs, f"{self.inbox.root.rstrip('/')}/{source}"
 
     def entries(self) -> list[tuple[str, str, str]]:
         """(name, kind, path) of each file here, kind as the name suggests: `release` (a zip, or a

@@ -285,17 +285,24 @@ def published_health_checks(con, period: str, version: int) -> list[str]:
 
 def health_waits_csv(rows: list[dict]) -> bytes:
     """board_health_waits.csv: a header even when there are none; shares to one decimal."""
+    columns = tuple(HEALTH_WAIT_COLUMNS)
+    counts = ("waiting", "waiting_18_to_52_weeks", "waiting_over_52_weeks")
+    return _csv(columns, rows, ("share_over_18_weeks",), counts)
+
+
+def _csv(columns: tuple[str, ...], rows: list[dict], decimals: tuple[str, ...], counts: tuple[str, ...]) -> bytes:
+    """A published CSV: a header even when there are no rows, `decimals` to one decimal, `counts`
+    whole, text made safe from spreadsheet formulas."""
 
     def cell(column: str, value) -> str:
         if value is None:
             return ""
-        if column == "share_over_18_weeks":
+        if column in decimals:
             return f"{Decimal(value):.1f}"
-        if column in ("waiting", "waiting_18_to_52_weeks", "waiting_over_52_weeks"):
+        if column in counts:
             return f"{int(value)}"
         return csv_files.formula_safe(str(value))
 
-    columns = tuple(HEALTH_WAIT_COLUMNS)
     return csv_files.csv_bytes(columns, ([cell(c, row[c]) for c in columns] for row in rows))
 
 
@@ -329,17 +336,7 @@ def published(con, period: str, version: int) -> tuple[list[dict], list[str]]:
 
 def comparators_csv(rows: list[dict]) -> bytes:
     """board_comparators.csv: a header even when there are no rows; figures as the DfE rounds them."""
-
-    def cell(column: str, value) -> str:
-        if value is None:
-            return ""
-        if column == "value":
-            return f"{Decimal(value):.1f}"
-        if column in ("numerator", "denominator", "neighbours_with_value"):
-            return f"{int(value)}"
-        return csv_files.formula_safe(str(value))
-
-    return csv_files.csv_bytes(COLUMNS, ([cell(c, row[c]) for c in COLUMNS] for row in rows))
+    return _csv(COLUMNS, rows, ("value",), ("numerator", "denominator", "neighbours_with_value"))
 
 
 RECONCILED_KPI = "T2_EHCP_20WK_EXCL_R12"  # for December, the calendar year the DfE publishes
