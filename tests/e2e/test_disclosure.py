@@ -49,7 +49,7 @@ PLANTED_SUPPRESSED = {
     ("2025-03", "T2_HEALTH_ADVICE_6WK"),
 }
 RUNS = (
-    ["extract_school_census:2025-01"]
+    ["extract_nhs_statistics:", "extract_school_census:2025-01"]
     + [f"{dag}:{m}" for m in MONTHS for dag in ("extract_case_management", "extract_health_waiting_lists")]
     + [f"publish_board_snapshot:{m}" for m in MONTHS]
     + ["project_ehc_plans:"]  # the latest published month (what the scheduler runs on the Asset)
@@ -277,7 +277,17 @@ def test_no_published_file_shows_a_suppressed_figure(published, month):
         r["kpi_id"]: {Decimal(r[c]) for c in ("target", "amber_threshold", "value", "numerator", "denominator") if r[c]}
         for r in rows
     }
+    # NHS England's waiting lists by service (the sample's CHS workbooks, England only: no ICB or
+    # provider is set), scanned beside the health KPIs they stand beside
+    waits = list(csv.DictReader(io.StringIO((folder / "board_health_waits.csv").read_text(encoding="utf-8"))))
+    assert waits, "board_health_waits.csv has rows to scan"
+    by_waits_row = [
+        " ".join(["T1_HEALTH_WAIT_18WK", "T1_SALT_MEDIAN_WAIT" if r["service"] == "SALT" else "",
+                  r["waiting"], r["waiting_18_to_52_weeks"], r["waiting_over_52_weeks"], r["share_over_18_weeks"]])
+        for r in waits
+    ]  # fmt: skip
     for source, segments in (
+        ("board_health_waits.csv", by_waits_row),
         ("board_pack.html", html_segments(page)),
         ("board_pack.pdf", pdf_lines(folder / "board_pack.pdf")),
         ("board_snapshot.csv", by_row),

@@ -30,7 +30,7 @@ MATCHED = {
     "OCCUPATIONAL_THERAPY": "Occupational therapy",
     "PHYSIOTHERAPY": "Physiotherapy",
 }
-COMPARATORS = ("ENGLAND", "NHS_REGION", "ICB", "PROVIDER")
+COMPARATORS = ("ENGLAND", "NHS_REGION", "ICB", "PROVIDER")  # board_comparators.csv's order
 TREND_MONTHS = 6
 NOTE = (
     "NHS England CHS SitRep: children waiting over 18 weeks for speech and language therapy, community "
@@ -39,7 +39,6 @@ NOTE = (
     "cover."
 )
 SOURCE = "NHS England, Community Health Services Waiting Times"
-OGL_LINE = "Contains public sector information licensed under the Open Government Licence v3.0."
 SET_AREAS = (
     "The health comparators show England only: set the Airflow variable sendboard_icb_code (or "
     "SENDBOARD_ICB_CODE) to the ICB's ODS code, for example QU9, and sendboard_health_providers to the trusts "
@@ -70,6 +69,26 @@ def share(numerator: int, denominator: int) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(100 * numerator) / Decimal(denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+Counts = tuple[int | None, int | None, int | None]  # waiting, 18-52 weeks, over 52 weeks; None: no value
+
+
+def over_18_weeks(lines: dict[str, Counts]) -> tuple[int, int, list[str]] | None:
+    """(waiting over 18 weeks, waiting, the matched lines left out for want of a value) over the four
+    matched lines; None when none of them has a value.
+
+    >>> over_18_weeks({"SALT": (100, 30, 5), "PHYSIOTHERAPY": (40, None, 2)})
+    (35, 100, ['Community paediatrics', 'Occupational therapy', 'Physiotherapy'])
+    """
+    over, waiting, counted = 0, 0, []
+    for service, (in_list, mid, long) in lines.items():
+        if service in MATCHED and in_list is not None and mid is not None and long is not None:
+            over, waiting = over + mid + long, waiting + in_list
+            counted.append(service)
+    if not counted:
+        return None
+    return over, waiting, [name for s, name in MATCHED.items() if s not in counted]
 
 
 def chs_month_for(con, period: str) -> str | None:
@@ -113,7 +132,7 @@ def chosen_areas(con, chs_month: str, settings: HealthAreas) -> tuple[list[Area]
     return chosen, notices
 
 
-def _lines(con, chs_month: str, area: Area) -> dict[str, tuple[int | None, int | None, int | None]]:
+def _lines(con, chs_month: str, area: Area) -> dict[str, Counts]:
     return {
         service: (waiting, mid, long)
         for service, waiting, mid, long in con.execute(
@@ -132,22 +151,6 @@ def comparator_rows(con, period: str, settings: HealthAreas) -> tuple[list[dict]
         return [], [], [NO_CHS]
     areas, notices = chosen_areas(con, chs_month, settings)
     (workbook,) = con.execute(f"select any_value(workbook) from {CHS} where chs_month = ?", [chs_month]).fetchone()
-    rows = []
-    for area in areas:
-        lines = _lines(con, chs_month, area)
-        over, waiting, counted = 0, 0, []
-        for service, (in_list, mid, long) in lines.items():
-            if in_list is not None and mid is not None and long is not None:
-                over, waiting = over + mid + long, waiting + in_list
-                counted.append(service)
-        left_out = [MATCHED[s] for s in MATCHED if s not in counted]
-        note = NOTE + (f" Left out, no value in the workbook: {', '.join(left_out)}." if left_out else "")
-        rows.append(
-            {"period": period, "kpi_id": KPI, "comparator": area.level, "comparator_name": area.name,
-             "comparator_period": chs_month, "value": share(over, waiting) if counted else None,
-             "numerator": over if counted else None, "denominator": waiting if counted else None,
-             "neighbours_with_value": None, "source": f"{SOURCE}: {workbook}", "note": note}
-        )  # fmt: skip
     months = [
         m
         for (m,) in con.execute(
@@ -155,19 +158,29 @@ def comparator_rows(con, period: str, settings: HealthAreas) -> tuple[list[dict]
             [chs_month, TREND_MONTHS],
         ).fetchall()
     ]
+    lines = {(month, area): _lines(con, month, area) for month in sorted(months) for area in areas}
+    rows = []
+    for area in areas:
+        total = over_18_weeks(lines[(chs_month, area)])
+        left_out = total[2] if total else list(MATCHED.values())
+        note = NOTE + (f" Left out, no value in the workbook: {', '.join(left_out)}." if left_out else "")
+        rows.append(
+            {"period": period, "kpi_id": KPI, "comparator": area.level, "comparator_name": area.name,
+             "comparator_period": chs_month, "value": share(*total[:2]) if total else None,
+             "numerator": total[0] if total else None, "denominator": total[1] if total else None,
+             "neighbours_with_value": None, "source": f"{SOURCE}: {workbook}", "note": note}
+        )  # fmt: skip
     waits = []
-    for month in sorted(months):
-        for area in areas:
-            for service, (in_list, mid, long) in sorted(
-                _lines(con, month, area).items(), key=lambda item: list(MATCHED).index(item[0])
-            ):
-                over_18 = None if mid is None or long is None else mid + long
-                waits.append(
-                    {"period": period, "chs_month": month, "area_level": area.level, "area_code": area.code,
-                     "area_name": area.name, "service": service, "waiting": in_list,
-                     "waiting_18_to_52_weeks": mid, "waiting_over_52_weeks": long,
-                     "share_over_18_weeks": share(over_18, in_list) if over_18 is not None and in_list else None}
-                )  # fmt: skip
+    for (month, area), of_area in lines.items():
+        for service in (s for s in MATCHED if s in of_area):
+            in_list, mid, long = of_area[service]
+            over_18 = None if mid is None or long is None else mid + long
+            waits.append(
+                {"period": period, "chs_month": month, "area_level": area.level, "area_code": area.code,
+                 "area_name": area.name, "service": service, "waiting": in_list,
+                 "waiting_18_to_52_weeks": mid, "waiting_over_52_weeks": long,
+                 "share_over_18_weeks": share(over_18, in_list) if over_18 is not None and in_list else None}
+            )  # fmt: skip
     return rows, waits, notices
 
 

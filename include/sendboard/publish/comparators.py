@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 
 from sendboard.errors import SendboardError
+from sendboard.health_comparators import figures as health_figures
 from sendboard.ingest.dfe import RELEASE_FILES, Release, number
 from sendboard.publish import csv_files
 from sendboard.warehouse.connection import COMPARATOR_COLUMNS, HEALTH_WAIT_COLUMNS
@@ -315,7 +316,7 @@ def published(con, period: str, version: int) -> tuple[list[dict], list[str]]:
     )
     rows = [dict(zip(COLUMNS, r)) for r in cursor.fetchall()]
     # the health comparators (not the DfE's) after them: England, region, ICB, then providers by name
-    health = ("ENGLAND", "NHS_REGION", "ICB", "PROVIDER")
+    health = health_figures.COMPARATORS
     rows.sort(
         key=lambda r: (
             order.get((r["kpi_id"], r["comparator"]), len(order)),

@@ -12,21 +12,15 @@ import html
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sendboard.health_comparators.figures import share
+from sendboard.health_comparators.figures import KPI as HEALTH_KPI
+from sendboard.health_comparators.figures import MATCHED, SALT_KPI, over_18_weeks, share
 
 OGL_LINE = "Contains public sector information licensed under the Open Government Licence v3.0."
 SHOWN = (("ENGLAND", "England"), ("REGION", None), ("STATISTICAL_NEIGHBOURS", "Neighbours"))
 # the chart's reference lines: teal for England, purple for the neighbours (the target is red, dashed);
 # for the health waits, brown for the ICB and grey for our providers
 MARK_COLOUR = {"ENGLAND": "#00727a", "STATISTICAL_NEIGHBOURS": "#6a3d9a", "ICB": "#8c510a", "PROVIDER": "#595959"}
-HEALTH_KPI, SALT_KPI = "T1_HEALTH_WAIT_18WK", "T1_SALT_MEDIAN_WAIT"
 HEALTH_SHOWN = (("ENGLAND", "England"), ("NHS_REGION", None), ("ICB", None), ("PROVIDER", None))
-SERVICES = {
-    "SALT": "Speech and language therapy",
-    "COMMUNITY_PAEDIATRICS": "Community paediatrics",
-    "OCCUPATIONAL_THERAPY": "Occupational therapy",
-    "PHYSIOTHERAPY": "Physiotherapy",
-}
 
 
 @dataclass(frozen=True)
@@ -69,6 +63,20 @@ def _name(row: dict, label: str | None) -> str:
     return label or row["comparator_name"] or row["comparator"].title()
 
 
+def _area(level: str, name: str) -> str:
+    """A CHS area as the pack names it: England, else the workbook's name."""
+    return "England" if level == "ENGLAND" else name
+
+
+def _lines_of(waits: list[dict], month: str, level: str, name: str) -> dict[str, tuple]:
+    """One area's matched lines in one CHS month, as figures.over_18_weeks takes them."""
+    return {
+        w["service"]: (w["waiting"], w["waiting_18_to_52_weeks"], w["waiting_over_52_weeks"])
+        for w in waits
+        if (w["chs_month"], w["area_level"], w["area_name"]) == (month, level, name)
+    }
+
+
 def _health_cell(kpi_id: str, row: dict, comparisons: Comparisons) -> str:
     """The health KPIs' cell: CHS England, region, ICB and providers beside the 18-week share; beside
     the SALT median wait, the SALT line's share over 18 weeks, said to be another measure."""
@@ -77,7 +85,7 @@ def _health_cell(kpi_id: str, row: dict, comparisons: Comparisons) -> str:
         found = [w for w in comparisons.waits if w["service"] == "SALT" and w["share_over_18_weeks"] is not None]
         latest = max((w["chs_month"] for w in found), default=None)
         lines = [
-            f"{_text('England' if w['area_level'] == 'ENGLAND' else w['area_name'])} {_share(w['share_over_18_weeks'])}"
+            f"{_text(_area(w['area_level'], w['area_name']))} {_share(w['share_over_18_weeks'])}"
             for w in found
             if w["chs_month"] == latest
         ]
@@ -128,7 +136,7 @@ def reference_marks(kpi_id: str, comparisons: Comparisons) -> list[tuple[str, fl
     for the health waits, England, the ICB and our providers (NHS England CHS)."""
     if kpi_id == HEALTH_KPI:
         return [
-            (f"{'England' if r['comparator'] == 'ENGLAND' else r['comparator_name']} {_number(r['value']):.1f} "
+            (f"{_area(r['comparator'], r['comparator_name'])} {_number(r['value']):.1f} "
              f"(CHS {r['comparator_period']})", float(_number(r["value"])), MARK_COLOUR[r["comparator"]])  # type: ignore[arg-type]
             for r in comparisons.all_of(kpi_id)
             if r["comparator"] in MARK_COLOUR and _number(r["value"]) is not None
@@ -208,24 +216,23 @@ def health_section(comparisons: Comparisons) -> str:
         return ""
     latest = rows[0]["comparator_period"]
     areas = list(dict.fromkeys((r["comparator"], r["comparator_name"]) for r in rows))
-    label = {a: ("England" if a[0] == "ENGLAND" else a[1]) for a in areas}
-    common = rows[0]["note"].split(" Left out, ")[0]
-    left_out = [
-        f"{label[(r['comparator'], r['comparator_name'])]}: left out of the four, no value in the workbook: "
-        + r["note"].split(" Left out, no value in the workbook: ")[1]
-        for r in rows
-        if " Left out, " in r["note"]
-    ]
+    label = {a: _area(*a) for a in areas}
+    left_out = []
+    for area in areas:
+        total = over_18_weeks(_lines_of(comparisons.waits, latest, *area))
+        missing = total[2] if total else list(MATCHED.values())
+        if missing:
+            left_out.append(f"{label[area]}: left out of the four, no value in the workbook: {', '.join(missing)}.")
     parts = [
         "<h3>Community health waiting lists (NHS England)</h3>",
-        f'<p class="note">{_text(common)}</p>',
+        f'<p class="note">{_text(rows[0]["note"].split(" Left out, ")[0])}</p>',
         *(f'<p class="note">{_text(line)}</p>' for line in left_out),
         f"<table><thead><tr><th>Service, CHS {_text(latest)}</th>"
         + "".join(f"<th>{_text(label[a])}</th>" for a in areas)
         + "</tr></thead><tbody>",
     ]
     by = {(w["chs_month"], w["area_level"], w["area_name"], w["service"]): w for w in comparisons.waits}
-    for service, name in SERVICES.items():
+    for service, name in MATCHED.items():
         cells = []
         for level, area in areas:
             found = by.get((latest, level, area, service))
@@ -250,13 +257,9 @@ def health_section(comparisons: Comparisons) -> str:
         )
         for month in months:
             cells = []
-            for level, area in areas:
-                of_month = [by.get((month, level, area, s)) for s in SERVICES]
-                counted = [f for f in of_month if f and None not in (f["waiting"], f["waiting_18_to_52_weeks"],
-                                                                    f["waiting_over_52_weeks"])]  # fmt: skip
-                waiting = sum(f["waiting"] for f in counted)
-                over = sum(f["waiting_18_to_52_weeks"] + f["waiting_over_52_weeks"] for f in counted)
-                cells.append(f'<td class="num">{_share(share(over, waiting))}</td>')
+            for area in areas:
+                total = over_18_weeks(_lines_of(comparisons.waits, month, *area))
+                cells.append(f'<td class="num">{_share(share(*total[:2]) if total else None)}</td>')
             parts.append(f"<tr><td>{_text(month)}</td>{''.join(cells)}</tr>")
         parts.append("</tbody></table>")
     sources = sorted({r["source"] for r in rows})
