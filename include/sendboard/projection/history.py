@@ -64,9 +64,12 @@ def periods_held(con) -> list[str]:
     return [p for (p,) in con.execute(f"select distinct period from {ACTIVE} order by period").fetchall()]
 
 
-def learn(con, origin: str, trend: float) -> Learned:
+def learn(con, origin: str, trend: float, flows: dict | None = None) -> Learned:
     """The stock at `origin` and the monthly rates from the last WINDOW pairs of consecutive extracts
-    up to it. `trend` is the yearly growth factor of new plans (decided by the caller: decision 0018)."""
+    up to it. `trend` is the yearly growth factor of new plans (decided by the caller: decision 0018).
+    flows: each pair's counts, kept by the caller across origins (the record's origins share all but
+    one of their pairs), so that each pair is read from the warehouse once."""
+    flows = {} if flows is None else flows
     held = set(periods_held(con))
     pairs = [
         (periods.shift(q, -1), q)
@@ -79,21 +82,9 @@ def learn(con, origin: str, trend: float) -> Learned:
     moves = np.zeros((5, N_CATEGORIES, N_CATEGORIES))
     arrivals = np.zeros((26, N_CATEGORIES, len(PLAN_NEEDS)))
     for before, after in pairs:
-        rows = con.execute(
-            f"""with a as (
-                    select plan_id, age_at_month_end as age, {_CATEGORY_SQL} as category from {ACTIVE}
-                    where period = ?),
-                b as (
-                    select plan_id, age_at_month_end as age, {_CATEGORY_SQL} as category, {_NEED_SQL} as need
-                    from {ACTIVE} where period = ?)
-                select 'flow', least(a.age, 25), a.category, b.category, null, count(*)
-                from a left join b using (plan_id) where a.age between 0 and 25 group by all
-                union all
-                select 'new', least(b.age, 25), b.category, null, b.need, count(*)
-                from b anti join a using (plan_id) where b.age between 0 and 25 group by all""",
-            [before, after],
-        ).fetchall()
-        for kind, age, category, to, need, count in rows:
+        if (before, after) not in flows:
+            flows[(before, after)] = _pair_flows(con, before, after)
+        for kind, age, category, to, need, count in flows[(before, after)]:
             if kind == "new":
                 arrivals[age, category, need] += count
                 continue
@@ -109,6 +100,25 @@ def learn(con, origin: str, trend: float) -> Learned:
     # the pairs' mean is the arrivals of the window's middle month: grown by the trend to the origin's
     at_origin = arrivals / len(pairs) * trend ** (months_to_origin(pairs, origin) / 12)
     return Learned(origin, stock_at(con, origin), Rates(cease, move, at_origin, trend), len(pairs))
+
+
+def _pair_flows(con, before: str, after: str) -> list[tuple]:
+    """(kind, age, category, category after, need, count) of one pair of consecutive extracts: `flow`
+    rows for the plans in force before (category after null: ceased), `new` rows for those new after."""
+    return con.execute(
+        f"""with a as (
+                    select plan_id, age_at_month_end as age, {_CATEGORY_SQL} as category from {ACTIVE}
+                    where period = ?),
+                b as (
+                    select plan_id, age_at_month_end as age, {_CATEGORY_SQL} as category, {_NEED_SQL} as need
+                    from {ACTIVE} where period = ?)
+                select 'flow', least(a.age, 25), a.category, b.category, null, count(*)
+                from a left join b using (plan_id) where a.age between 0 and 25 group by all
+                union all
+                select 'new', least(b.age, 25), b.category, null, b.need, count(*)
+                from b anti join a using (plan_id) where b.age between 0 and 25 group by all""",
+        [before, after],
+    ).fetchall()
 
 
 def months_to_origin(pairs: list[tuple[str, str]], origin: str) -> float:

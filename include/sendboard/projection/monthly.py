@@ -144,12 +144,13 @@ def trend_of_new_plans(con, origin: str, new_plans: dict[str, int] | None = None
 
 
 def _simulate(
-    con, origin: str, months: int, simulations: int, new_plans: dict[str, int], by_need: bool = True
+    con, origin: str, months: int, simulations: int, new_plans: dict[str, int], flows: dict, by_need: bool = True
 ) -> tuple[np.ndarray, Trend, history.Learned, np.ndarray | None]:
     """The simulations, the trend and what it came from, what was learned, and the pipeline's arrival
-    factors (the scenarios reuse the last two). new_plans: history.new_plans_by_month, counted once."""
+    factors (the scenarios reuse the last two). new_plans: history.new_plans_by_month, counted once;
+    flows: each pair of extracts' counts, read once (history.learn)."""
     trend = trend_of_new_plans(con, origin, new_plans)
-    learned = history.learn(con, origin, trend.growth)
+    learned = history.learn(con, origin, trend.growth, flows)
     stock, rates = (learned.stock, learned.rates) if by_need else without_needs(learned.stock, learned.rates)
     factors = arrival_factors(con, origin, learned, months)
     sims = project(stock, rates, months, simulations, SEED, arrival_factors=factors, trends=trend.draws(simulations))
@@ -172,11 +173,14 @@ def _log_spread(draws: np.ndarray, median: float) -> np.ndarray:
     return np.log(np.maximum(draws, 1) / max(median, 1))
 
 
-def backtest(con, month: str, new_plans: dict[str, int]) -> tuple[list[dict], dict[int, float]]:
+def backtest(
+    con, month: str, new_plans: dict[str, int], flows: dict | None = None
+) -> tuple[list[dict], dict[int, float]]:
     """The record known at `month`: every origin from the 12th extract on whose horizon has an extract
     by `month`, its projected total against the plans in force then. Also the widening of each
     horizon's intervals the record asks for: the median absolute log error over the median absolute
     log deviation of the simulations (at least 1)."""
+    flows = {} if flows is None else flows
     held = [p for p in history.periods_held(con) if p <= month]
     observed = {p: n for p, n in history.observed_totals(con).items() if p <= month}
     points = []
@@ -184,7 +188,7 @@ def backtest(con, month: str, new_plans: dict[str, int]) -> tuple[list[dict], di
         reachable = [h for h in BACKTEST_HORIZONS if periods.shift(origin, h) in observed]
         if not reachable:
             continue
-        sims, *_ = _simulate(con, origin, max(reachable), BACKTEST_SIMULATIONS, new_plans, by_need=False)
+        sims, *_ = _simulate(con, origin, max(reachable), BACKTEST_SIMULATIONS, new_plans, flows, by_need=False)
         totals = sims.sum(axis=(2, 3, 4))
         for h in reachable:
             draws = totals[:, h - 1].astype(float)
@@ -230,8 +234,9 @@ def _widened(draws: np.ndarray, median: float, factor: float) -> tuple[float, fl
 
 def project_month(con, origin: str) -> Projection:
     new_plans = history.new_plans_by_month(con)
-    points, widening = backtest(con, origin, new_plans)
-    sims, trend, learned, factors = _simulate(con, origin, MONTHS, SIMULATIONS, new_plans)
+    flows: dict = {}  # each pair of extracts' counts, shared by the record's origins and the projection
+    points, widening = backtest(con, origin, new_plans, flows)
+    sims, trend, learned, factors = _simulate(con, origin, MONTHS, SIMULATIONS, new_plans, flows)
     rows = []
     categories = [key for key, _ in CATEGORIES]
     groups = [name for name, *_ in AGE_GROUPS]
